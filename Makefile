@@ -1,0 +1,91 @@
+# Marquee - one flat Makefile, objects listed explicitly, no recursive make.
+#
+#   make            build bin/marquee
+#   make check      build and run every test (Check suites, golden files, CLI)
+#   make asan       run the Check suites under AddressSanitizer + UBSan
+#   make valgrind   run the Check suites under valgrind
+#   make clean
+
+CC      ?= cc
+PKGS     = libzstd libpng check
+CFLAGS  ?= -O2 -g
+WARN     = -Wall -Wextra -Werror
+CPPFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib
+LDLIBS   = -lcsv -lm -lpthread
+CHECK_CFLAGS = $$(pkg-config --cflags check)
+CHECK_LIBS   = $$(pkg-config --libs check)
+
+# The shared library: everything the batch, the endpoint and the tests use.
+LIB_OBJS = \
+	lib/mq_err.o \
+	lib/mq_matrix.o \
+	lib/mq_csv.o \
+	lib/mq_data.o \
+	lib/mq_rng.o \
+	lib/mq_topk.o \
+	lib/mq_model.o \
+	lib/mq_genre.o \
+	lib/mq_eval.o \
+	lib/mq_synth.o
+
+# The batch: one file per subcommand behind main.c.
+GEN_OBJS = \
+	generator/main.o \
+	generator/cmd_recs.o \
+	generator/cmd_eval.o \
+	generator/cmd_validate.o \
+	generator/cmd_synth.o
+
+# One Check suite per module; check_main.c runs them all.
+TEST_OBJS = \
+	tests/check_main.o \
+	tests/check_matrix.o \
+	tests/check_csv.o \
+	tests/check_data.o \
+	tests/check_rng.o \
+	tests/check_topk.o \
+	tests/check_model.o \
+	tests/check_genre.o \
+	tests/check_eval.o \
+	tests/check_synth.o
+
+all: bin/marquee
+
+lib/libmarquee.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJS)
+
+bin/marquee: $(GEN_OBJS) lib/libmarquee.a
+	@mkdir -p bin
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(GEN_OBJS) lib/libmarquee.a $(LDLIBS)
+
+bin/check_marquee: $(TEST_OBJS) lib/libmarquee.a
+	@mkdir -p bin
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) lib/libmarquee.a $(LDLIBS) $(CHECK_LIBS)
+
+tests/%.o: tests/%.c
+	$(CC) $(CPPFLAGS) $(CHECK_CFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+.c.o:
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(LIB_OBJS) $(GEN_OBJS) $(TEST_OBJS): lib/*.h
+
+check: bin/marquee bin/check_marquee
+	MQ_TESTDATA=tests/data ./bin/check_marquee
+	sh tests/cli.sh
+
+asan:
+	$(MAKE) clean
+	$(MAKE) CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" check
+	$(MAKE) clean
+
+valgrind: bin/check_marquee
+	CK_FORK=no MQ_TESTDATA=tests/data valgrind --error-exitcode=1 --leak-check=full \
+	    --errors-for-leak-kinds=definite ./bin/check_marquee
+
+clean:
+	rm -f lib/*.o lib/*.a generator/*.o tests/*.o bin/marquee bin/check_marquee
+
+.PHONY: all check asan valgrind clean
