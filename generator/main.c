@@ -1,0 +1,115 @@
+/*
+ * main.c - bin/marquee: the nightly batch of the Marquee recommender.
+ *
+ * Dispatches to one subcommand per file (cmd_*.c).  Exit codes are the
+ * mq_rc values of mq_err.h: 0 success, 1 data rejected, 2 usage, 3 I/O,
+ * 4 out of memory.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mq_err.h"
+#include "cmd.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *what;
+} cmds[] = {
+	{ "recs", cmd_recs, "print every member's recommendations (TSV)" },
+	{ "similar", cmd_similar, "print every film's nearest films (TSV)" },
+	{ "genres", cmd_genres, "print the genre top lists (TSV)" },
+	{ "eval", cmd_eval, "evaluate every model on a time-ordered hold-out (JSON)" },
+	{ "validate", cmd_validate, "load and check a data set, report rejects" },
+	{ "synth", cmd_synth, "write a deterministic MovieLens-shaped data set" },
+};
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: marquee COMMAND [OPTIONS]\n\ncommands:\n");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].what);
+	fprintf(f, "\n'marquee COMMAND --help' describes each command.\n"
+	    "exit status: 0 ok, 1 data rejected, 2 usage, 3 I/O error, "
+	    "4 out of memory\n");
+}
+
+int
+cmd_parse_long(const char *name, const char *arg, long lo, long hi,
+    long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end != '\0' || v < lo || v > hi) {
+		mq_warnx("--%s: invalid value '%s' (an integer in %ld..%ld)",
+		    name, arg, lo, hi);
+		return MQ_EUSAGE;
+	}
+	*out = v;
+	return MQ_OK;
+}
+
+int
+cmd_parse_double(const char *name, const char *arg, double lo, double hi,
+    double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end != '\0' || !isfinite(v) || v < lo ||
+	    v > hi) {
+		mq_warnx("--%s: invalid value '%s' (a number in %g..%g)",
+		    name, arg, lo, hi);
+		return MQ_EUSAGE;
+	}
+	*out = v;
+	return MQ_OK;
+}
+
+int
+cmd_load(const char *dir, const struct mq_load_opts *o, struct mq_data *d)
+{
+	int rc;
+
+	if (dir == NULL) {
+		mq_warnx("--data DIR is required");
+		return MQ_EUSAGE;
+	}
+	rc = mq_data_load(d, dir, o);
+	if (rc == MQ_OK && !o->quiet)
+		mq_data_summary(d, stderr);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return MQ_EUSAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return MQ_OK;
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	mq_warnx("unknown command '%s'", argv[1]);
+	usage(stderr);
+	return MQ_EUSAGE;
+}
