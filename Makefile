@@ -39,6 +39,7 @@ GEN_OBJS = \
 # One Check suite per module; check_main.c runs them all.
 TEST_OBJS = \
 	tests/check_main.o \
+	tests/fixture.o \
 	tests/check_matrix.o \
 	tests/check_csv.o \
 	tests/check_data.o \
@@ -70,6 +71,8 @@ tests/%.o: tests/%.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
 $(LIB_OBJS) $(GEN_OBJS) $(TEST_OBJS): lib/*.h
+$(GEN_OBJS): generator/cmd.h
+$(TEST_OBJS): tests/check_suites.h tests/fixture.h
 
 check: bin/marquee bin/check_marquee
 	MQ_TESTDATA=tests/data ./bin/check_marquee

@@ -36,4 +36,41 @@ int cmd_parse_double(const char *name, const char *arg, double lo,
 int cmd_load(const char *dir, const struct mq_load_opts *o,
     struct mq_data *d);
 
+/*
+ * Model options shared by recs, similar and eval: --k, --sim, --shrink,
+ * --min-overlap, --alpha, --recency, --liked, --date, --threads.  The
+ * long options start at CMD_OPT_MODEL in each command's getopt table
+ * (CMD_MODEL_LONGOPTS); cmd_model_opt() applies one of them to p.
+ */
+enum {
+	CMD_OPT_K = 1000, CMD_OPT_SIM, CMD_OPT_SHRINK, CMD_OPT_OVERLAP,
+	CMD_OPT_ALPHA, CMD_OPT_RECENCY, CMD_OPT_LIKED, CMD_OPT_DATE,
+	CMD_OPT_THREADS
+};
+
+#define CMD_MODEL_LONGOPTS \
+	{ "k", required_argument, NULL, CMD_OPT_K }, \
+	{ "sim", required_argument, NULL, CMD_OPT_SIM }, \
+	{ "shrink", required_argument, NULL, CMD_OPT_SHRINK }, \
+	{ "min-overlap", required_argument, NULL, CMD_OPT_OVERLAP }, \
+	{ "alpha", required_argument, NULL, CMD_OPT_ALPHA }, \
+	{ "recency", required_argument, NULL, CMD_OPT_RECENCY }, \
+	{ "liked", required_argument, NULL, CMD_OPT_LIKED }, \
+	{ "date", required_argument, NULL, CMD_OPT_DATE }, \
+	{ "threads", required_argument, NULL, CMD_OPT_THREADS }
+
+/* Help text of the model options, for the --help of each command. */
+extern const char cmd_model_help[];
+
+struct mq_params;
+
+/*
+ * Apply model option opt (a CMD_OPT_* value) with argument arg to p.
+ * Returns MQ_OK, or MQ_EUSAGE after printing what is wrong.
+ */
+int cmd_model_opt(int opt, const char *arg, struct mq_params *p);
+
+/* The seed of today's run date (UTC) as YYYYMMDD. */
+uint64_t cmd_today(void);
+
 #endif /* MQ_CMD_H */

@@ -1,0 +1,202 @@
+/*
+ * cmd_eval.c - marquee eval: every model under one offline protocol.
+ *
+ * Prints one JSON document: the protocol, then per model its parameters,
+ * fit and list times and the metrics of mq_eval.h.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mq_err.h"
+#include "mq_data.h"
+#include "mq_eval.h"
+#include "mq_model.h"
+#include "cmd.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: marquee eval --data DIR [--model NAME] [--top N] "
+	    "[--holdout H]\n                    [--min-ratings M] [options]\n\n"
+	    "Hides each member's latest H ratings (members with at least M),\n"
+	    "trains on the rest, ranks the unseen catalogue and prints JSON\n"
+	    "metrics per model: ndcg, hr, precision, recall, mrr at N,\n"
+	    "coverage, popularity, diversity, novelty.\n\n"
+	    "  --data DIR        MovieLens CSV directory (required)\n"
+	    "  --model NAME      evaluate only item, user, random or pop\n"
+	    "  --top N           list length (default 10)\n"
+	    "  --holdout H       latest ratings hidden per member (default 5)\n"
+	    "  --min-ratings M   members with fewer are not evaluated "
+	    "(default 10)\n"
+	    "  --quiet           no load summary on stderr\n"
+	    "Model options apply to the kNN models evaluated.\n%s",
+	    cmd_model_help);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+enum { OPT_DATA = 1, OPT_MODEL, OPT_TOP, OPT_HOLDOUT, OPT_MINR, OPT_QUIET,
+    OPT_HELP };
+
+/* Model options given on the command line, replayed on each kind. */
+struct given {
+	int opt[32];
+	const char *arg[32];
+	int n;
+};
+
+int
+cmd_eval(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "data", required_argument, NULL, OPT_DATA },
+		{ "model", required_argument, NULL, OPT_MODEL },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "holdout", required_argument, NULL, OPT_HOLDOUT },
+		{ "min-ratings", required_argument, NULL, OPT_MINR },
+		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "help", no_argument, NULL, OPT_HELP },
+		CMD_MODEL_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	static const enum mq_kind order[] = { MQ_MODEL_POP, MQ_MODEL_RANDOM,
+	    MQ_MODEL_ITEM, MQ_MODEL_USER };
+	struct mq_load_opts lo;
+	struct mq_data d;
+	struct mq_split s;
+	struct given g = { { 0 }, { 0 }, 0 };
+	struct mq_params p;
+	const char *dir = NULL;
+	long top = 10, holdout = 5, minr = 10;
+	int only = -1, c, rc, i, first = 1;
+	size_t k;
+
+	memset(&d, 0, sizeof(d));
+	memset(&s, 0, sizeof(s));
+	mq_load_opts_init(&lo);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+		rc = MQ_OK;
+		switch (c) {
+		case OPT_HELP:
+			usage(stdout);
+			return MQ_OK;
+		case OPT_DATA:
+			dir = optarg;
+			break;
+		case OPT_MODEL:
+			if ((only = mq_kind_parse(optarg)) < 0) {
+				mq_warnx("--model: unknown model '%s'", optarg);
+				rc = MQ_EUSAGE;
+			}
+			break;
+		case OPT_TOP:
+			rc = cmd_parse_long("top", optarg, 1, 1000, &top);
+			break;
+		case OPT_HOLDOUT:
+			rc = cmd_parse_long("holdout", optarg, 1, 1000, &holdout);
+			break;
+		case OPT_MINR:
+			rc = cmd_parse_long("min-ratings", optarg, 2, 1000000,
+			    &minr);
+			break;
+		case OPT_QUIET:
+			lo.quiet = 1;
+			break;
+		default:
+			if (c < CMD_OPT_K || g.n == 32) {
+				rc = MQ_EUSAGE;
+				break;
+			}
+			/* validate now, apply per model below */
+			mq_params_init(&p, MQ_MODEL_ITEM);
+			if ((rc = cmd_model_opt(c, optarg, &p)) == MQ_OK) {
+				g.opt[g.n] = c;
+				g.arg[g.n++] = optarg;
+			}
+			break;
+		}
+		if (rc) {
+			usage(stderr);
+			return MQ_EUSAGE;
+		}
+	}
+	if (optind < argc || dir == NULL) {
+		mq_warnx("--data is required");
+		usage(stderr);
+		return MQ_EUSAGE;
+	}
+	if ((rc = cmd_load(dir, &lo, &d)))
+		goto out;
+	if ((rc = mq_split_latest(&s, &d.R, (uint32_t)holdout,
+	    (uint32_t)minr)))
+		goto out;
+
+	printf("{\n  \"data\": \"");
+	for (k = 0; dir[k]; k++)
+		if (dir[k] == '"' || dir[k] == '\\')
+			printf("\\%c", dir[k]);
+		else if ((unsigned char)dir[k] >= 0x20)
+			putchar(dir[k]);
+	printf("\",\n  \"protocol\": {\"holdout\": %ld, \"min_ratings\": %ld, "
+	    "\"n\": %ld, \"members\": %u, \"evaluated\": %u, \"films\": %u, "
+	    "\"ratings\": %zu, \"hidden\": %zu},\n  \"models\": [",
+	    holdout, minr, top, d.nusers, s.nevaluated, d.nmovies, d.R.nnz,
+	    s.nheld);
+	for (i = 0; i < (int)(sizeof(order) / sizeof(order[0])); i++) {
+		struct mq_model m;
+		struct mq_metrics mt;
+		double t0, t1, t2;
+		int j;
+
+		if (only >= 0 && (int)order[i] != only)
+			continue;
+		mq_params_init(&p, order[i]);
+		p.seed = cmd_today();
+		for (j = 0; j < g.n; j++)
+			(void)cmd_model_opt(g.opt[j], g.arg[j], &p);
+		t0 = now();
+		if ((rc = mq_model_fit(&m, order[i], &s.train, &p)))
+			goto out;
+		t1 = now();
+		rc = mq_eval_model(&m, &s, d.genres, (uint32_t)top, &mt);
+		t2 = now();
+		mq_model_release(&m);
+		if (rc)
+			goto out;
+		printf("%s\n    {\"model\": \"%s\", \"params\": {\"k\": %u, "
+		    "\"sim\": \"%s\", \"shrink\": %g, \"min_overlap\": %u, "
+		    "\"alpha\": %g, \"recency\": %g, \"liked\": %g}, "
+		    "\"fit_seconds\": %.3f, \"list_seconds\": %.3f,\n"
+		    "     \"ndcg\": %.5f, \"hr\": %.5f, \"precision\": %.5f, "
+		    "\"recall\": %.5f, \"mrr\": %.5f,\n"
+		    "     \"coverage\": %.5f, \"popularity\": %.2f, "
+		    "\"diversity\": %.5f, \"novelty\": %.4f}",
+		    first ? "" : ",", mq_kind_name[order[i]], p.k,
+		    mq_sim_name[p.sim], p.shrink, p.min_overlap, p.alpha,
+		    p.recency, p.liked, t1 - t0, t2 - t1, mt.ndcg, mt.hr,
+		    mt.precision, mt.recall, mt.mrr, mt.coverage,
+		    mt.popularity, mt.diversity, mt.novelty);
+		first = 0;
+		fflush(stdout);
+	}
+	printf("\n  ]\n}\n");
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		mq_warn("stdout");
+		rc = MQ_EIO;
+	}
+out:
+	mq_split_release(&s);
+	mq_data_release(&d);
+	return rc;
+}

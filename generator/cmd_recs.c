@@ -1,0 +1,421 @@
+/*
+ * cmd_recs.c - the list subcommands: recs, similar and genres.
+ *
+ *   marquee recs --data DIR --model item|user|random|pop [--top N]
+ *	user_id TAB rank TAB movie_id TAB score, rank from 1
+ *   marquee similar --data DIR [--top N]
+ *	movie_id TAB rank TAB neighbour_id TAB score
+ *   marquee genres --data DIR [--top N] [--damping C] [--min-count M]
+ *	genre TAB rank TAB movie_id TAB score ("(all)" for the overall list)
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mq_err.h"
+#include "mq_data.h"
+#include "mq_genre.h"
+#include "mq_model.h"
+#include "cmd.h"
+
+const char cmd_model_help[] =
+"model options:\n"
+"  --k N             neighbours kept per film or member (default 20)\n"
+"  --sim NAME        cosine (binary), rating or adjusted\n"
+"                    (default: rating for item, cosine for user)\n"
+"  --shrink S        similarity *= overlap / (overlap + S)\n"
+"  --min-overlap N   user model: films two members must share (default 3)\n"
+"  --alpha A         item model: asymmetric cosine exponent (0.5 = cosine)\n"
+"  --recency H       half-life, in ratings, of a rating's weight (0: none;\n"
+"                    default 2 for item, 3 for user)\n"
+"  --liked L         extra weight of ratings above the member's mean\n"
+"                    (default 1 for item, 0 for user)\n"
+"  --date YYYY-MM-DD run date: seeds the random model (default today, UTC)\n"
+"  --threads N       worker threads (default: CPUs online)\n";
+
+uint64_t
+cmd_today(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	return (uint64_t)(tm.tm_year + 1900) * 10000 +
+	    (uint64_t)(tm.tm_mon + 1) * 100 + (uint64_t)tm.tm_mday;
+}
+
+int
+cmd_model_opt(int opt, const char *arg, struct mq_params *p)
+{
+	long l;
+	double d;
+	int rc = MQ_OK, y, mo, da;
+	char junk;
+
+	switch (opt) {
+	case CMD_OPT_K:
+		if ((rc = cmd_parse_long("k", arg, 1, 10000, &l)) == MQ_OK)
+			p->k = (uint32_t)l;
+		break;
+	case CMD_OPT_SIM:
+		if ((l = mq_sim_parse(arg)) < 0) {
+			mq_warnx("--sim: unknown similarity '%s' "
+			    "(cosine, rating, adjusted)", arg);
+			return MQ_EUSAGE;
+		}
+		p->sim = (enum mq_sim)l;
+		break;
+	case CMD_OPT_SHRINK:
+		if ((rc = cmd_parse_double("shrink", arg, 0, 1e6, &d)) == MQ_OK)
+			p->shrink = d;
+		break;
+	case CMD_OPT_OVERLAP:
+		if ((rc = cmd_parse_long("min-overlap", arg, 1, 100000, &l)) ==
+		    MQ_OK)
+			p->min_overlap = (uint32_t)l;
+		break;
+	case CMD_OPT_ALPHA:
+		if ((rc = cmd_parse_double("alpha", arg, 0, 1, &d)) == MQ_OK)
+			p->alpha = d;
+		break;
+	case CMD_OPT_RECENCY:
+		if ((rc = cmd_parse_double("recency", arg, 0, 1e9, &d)) == MQ_OK)
+			p->recency = d;
+		break;
+	case CMD_OPT_LIKED:
+		if ((rc = cmd_parse_double("liked", arg, 0, 100, &d)) == MQ_OK)
+			p->liked = d;
+		break;
+	case CMD_OPT_DATE:
+		if (sscanf(arg, "%4d-%2d-%2d%c", &y, &mo, &da, &junk) != 3 ||
+		    y < 1970 || mo < 1 || mo > 12 || da < 1 || da > 31) {
+			mq_warnx("--date: invalid value '%s' (YYYY-MM-DD)", arg);
+			return MQ_EUSAGE;
+		}
+		p->seed = (uint64_t)y * 10000 + (uint64_t)mo * 100 +
+		    (uint64_t)da;
+		break;
+	case CMD_OPT_THREADS:
+		if ((rc = cmd_parse_long("threads", arg, 1, 64, &l)) == MQ_OK)
+			p->threads = (unsigned)l;
+		break;
+	default:
+		return MQ_EUSAGE;
+	}
+	return rc;
+}
+
+/* Check stdout after printing: a full disk or closed pipe is an error. */
+static int
+out_close(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		mq_warn("stdout");
+		return MQ_EIO;
+	}
+	return MQ_OK;
+}
+
+static void
+recs_usage(FILE *f)
+{
+	fprintf(f, "usage: marquee recs --data DIR --model item|user|random|pop "
+	    "[--top N] [options]\n\n"
+	    "Prints every member's list as TSV: user_id, rank (from 1), "
+	    "movie_id, score.\n\n"
+	    "  --data DIR        MovieLens CSV directory (required)\n"
+	    "  --model NAME      item, user, random or pop (required)\n"
+	    "  --top N           films per member (default 10)\n"
+	    "  --rejects FILE    write rejected input rows to FILE\n"
+	    "  --max-reject-frac F  stop above this share of rejected rows "
+	    "(default 0.01)\n"
+	    "  --quiet           no load summary on stderr\n%s", cmd_model_help);
+}
+
+enum { OPT_DATA = 1, OPT_MODEL, OPT_TOP, OPT_REJECTS, OPT_MAXREJ, OPT_QUIET,
+    OPT_HELP, OPT_DAMPING, OPT_MINCOUNT };
+
+#define COMMON_LONGOPTS \
+	{ "data", required_argument, NULL, OPT_DATA }, \
+	{ "top", required_argument, NULL, OPT_TOP }, \
+	{ "rejects", required_argument, NULL, OPT_REJECTS }, \
+	{ "max-reject-frac", required_argument, NULL, OPT_MAXREJ }, \
+	{ "quiet", no_argument, NULL, OPT_QUIET }, \
+	{ "help", no_argument, NULL, OPT_HELP }
+
+/*
+ * The options every list command shares.  Returns MQ_OK when handled,
+ * -1 when c is not one of them, or an error code.
+ */
+static int
+common_opt(int c, const char **dir, long *top, struct mq_load_opts *lo)
+{
+	double d;
+
+	switch (c) {
+	case OPT_DATA:
+		*dir = optarg;
+		return MQ_OK;
+	case OPT_TOP:
+		return cmd_parse_long("top", optarg, 1, 10000, top);
+	case OPT_REJECTS:
+		lo->rejects_path = optarg;
+		return MQ_OK;
+	case OPT_MAXREJ:
+		if (cmd_parse_double("max-reject-frac", optarg, 0, 1, &d))
+			return MQ_EUSAGE;
+		lo->max_reject_frac = d;
+		return MQ_OK;
+	case OPT_QUIET:
+		lo->quiet = 1;
+		return MQ_OK;
+	default:
+		return c >= CMD_OPT_K ? -1 : MQ_EUSAGE;
+	}
+}
+
+int
+cmd_recs(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		COMMON_LONGOPTS,
+		{ "model", required_argument, NULL, OPT_MODEL },
+		CMD_MODEL_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mq_load_opts lo;
+	struct mq_params p;
+	struct mq_data d;
+	struct mq_model m;
+	struct mq_scored *lists = NULL;
+	uint32_t *cnt = NULL, u, r;
+	const char *dir = NULL;
+	int kind = -1, c, rc;
+	long top = 10;
+	int have_model = 0;
+
+	memset(&d, 0, sizeof(d));
+	memset(&m, 0, sizeof(m));
+	mq_load_opts_init(&lo);
+	mq_params_init(&p, MQ_MODEL_ITEM);
+	p.seed = cmd_today();
+	optind = 1;
+	/* the model must be known first: its defaults come before options */
+	for (c = 1; c < argc; c++)
+		if (!strcmp(argv[c], "--model") && c + 1 < argc)
+			kind = mq_kind_parse(argv[c + 1]);
+		else if (!strncmp(argv[c], "--model=", 8))
+			kind = mq_kind_parse(argv[c] + 8);
+	if (kind >= 0)
+		mq_params_init(&p, (enum mq_kind)kind);
+	p.seed = cmd_today();
+	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+		if (c == OPT_HELP) {
+			recs_usage(stdout);
+			return MQ_OK;
+		}
+		if (c == OPT_MODEL) {
+			if ((kind = mq_kind_parse(optarg)) < 0) {
+				mq_warnx("--model: unknown model '%s' "
+				    "(item, user, random, pop)", optarg);
+				return MQ_EUSAGE;
+			}
+			have_model = 1;
+			continue;
+		}
+		rc = common_opt(c, &dir, &top, &lo);
+		if (rc == -1)
+			rc = cmd_model_opt(c, optarg, &p);
+		if (rc) {
+			recs_usage(stderr);
+			return MQ_EUSAGE;
+		}
+	}
+	if (optind < argc || !have_model || dir == NULL) {
+		mq_warnx(optind < argc ? "unexpected argument '%s'" :
+		    "--data and --model are required", argv[optind < argc ?
+		    optind : 0]);
+		recs_usage(stderr);
+		return MQ_EUSAGE;
+	}
+	if ((rc = cmd_load(dir, &lo, &d)))
+		goto out;
+	if ((rc = mq_model_fit(&m, (enum mq_kind)kind, &d.R, &p)))
+		goto out;
+	lists = mq_allocarray((size_t)d.nusers * top, sizeof(*lists));
+	cnt = calloc(d.nusers ? d.nusers : 1, sizeof(*cnt));
+	if (lists == NULL || cnt == NULL) {
+		rc = mq_oom();
+		goto out;
+	}
+	if ((rc = mq_model_recommend_all(&m, (uint32_t)top, lists, cnt)))
+		goto out;
+	for (u = 0; u < d.nusers; u++)
+		for (r = 0; r < cnt[u]; r++) {
+			const struct mq_scored *x = &lists[(size_t)u * top + r];
+
+			printf("%u\t%u\t%u\t%.6g\n", d.user_id[u], r + 1,
+			    d.movie_id[x->id], x->score);
+		}
+	rc = out_close();
+out:
+	free(lists);
+	free(cnt);
+	mq_model_release(&m);
+	mq_data_release(&d);
+	return rc;
+}
+
+static void
+similar_usage(FILE *f)
+{
+	fprintf(f, "usage: marquee similar --data DIR [--top N] [options]\n\n"
+	    "Prints every film's nearest films as TSV: movie_id, rank (from 1), "
+	    "neighbour_id, score.\nA film's list never holds the film itself; "
+	    "films nobody rated have none.\n\n"
+	    "  --data DIR        MovieLens CSV directory (required)\n"
+	    "  --top N           neighbours per film (default 10)\n"
+	    "  --rejects FILE    write rejected input rows to FILE\n"
+	    "  --max-reject-frac F  stop above this share of rejected rows\n"
+	    "  --quiet           no load summary on stderr\n%s", cmd_model_help);
+}
+
+int
+cmd_similar(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		COMMON_LONGOPTS,
+		CMD_MODEL_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mq_load_opts lo;
+	struct mq_params p;
+	struct mq_data d;
+	struct mq_nbrs nb;
+	const char *dir = NULL;
+	uint32_t i, r;
+	long top = 10;
+	int c, rc;
+
+	memset(&d, 0, sizeof(d));
+	memset(&nb, 0, sizeof(nb));
+	mq_load_opts_init(&lo);
+	mq_params_init(&p, MQ_MODEL_ITEM);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+		if (c == OPT_HELP) {
+			similar_usage(stdout);
+			return MQ_OK;
+		}
+		rc = common_opt(c, &dir, &top, &lo);
+		if (rc == -1)
+			rc = cmd_model_opt(c, optarg, &p);
+		if (rc) {
+			similar_usage(stderr);
+			return MQ_EUSAGE;
+		}
+	}
+	if (optind < argc || dir == NULL) {
+		mq_warnx("--data is required");
+		similar_usage(stderr);
+		return MQ_EUSAGE;
+	}
+	p.k = (uint32_t)top;
+	if ((rc = cmd_load(dir, &lo, &d)))
+		goto out;
+	if ((rc = mq_nbrs_items(&nb, &d.R, &p)))
+		goto out;
+	for (i = 0; i < d.nmovies; i++)
+		for (r = 0; r < nb.cnt[i]; r++)
+			printf("%u\t%u\t%u\t%.6g\n", d.movie_id[i], r + 1,
+			    d.movie_id[nb.id[(size_t)i * nb.k + r]],
+			    nb.sim[(size_t)i * nb.k + r]);
+	rc = out_close();
+out:
+	mq_nbrs_release(&nb);
+	mq_data_release(&d);
+	return rc;
+}
+
+static void
+genres_usage(FILE *f)
+{
+	fprintf(f, "usage: marquee genres --data DIR [--top N] [--damping C] "
+	    "[--min-count M]\n\n"
+	    "Prints the best films of every genre and overall (\"(all)\") as "
+	    "TSV:\ngenre, rank (from 1), movie_id, damped mean rating.\n\n"
+	    "  --data DIR        MovieLens CSV directory (required)\n"
+	    "  --top N           films per genre (default 10)\n"
+	    "  --damping C       phantom ratings at the global mean (default 10)\n"
+	    "  --min-count M     films with fewer ratings are left out "
+	    "(default 1)\n"
+	    "  --rejects FILE, --max-reject-frac F, --quiet  as for recs\n");
+}
+
+int
+cmd_genres(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		COMMON_LONGOPTS,
+		{ "damping", required_argument, NULL, OPT_DAMPING },
+		{ "min-count", required_argument, NULL, OPT_MINCOUNT },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mq_load_opts lo;
+	struct mq_genre_lists gl;
+	struct mq_data d;
+	const char *dir = NULL;
+	double damping = 10;
+	long top = 10, mincount = 1;
+	unsigned g;
+	uint32_t r;
+	int c, rc;
+
+	memset(&d, 0, sizeof(d));
+	memset(&gl, 0, sizeof(gl));
+	mq_load_opts_init(&lo);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+		if (c == OPT_HELP) {
+			genres_usage(stdout);
+			return MQ_OK;
+		}
+		if (c == OPT_DAMPING)
+			rc = cmd_parse_double("damping", optarg, 0, 1e9,
+			    &damping);
+		else if (c == OPT_MINCOUNT)
+			rc = cmd_parse_long("min-count", optarg, 1, 1000000000,
+			    &mincount);
+		else
+			rc = common_opt(c, &dir, &top, &lo);
+		if (rc) {
+			genres_usage(stderr);
+			return MQ_EUSAGE;
+		}
+	}
+	if (optind < argc || dir == NULL) {
+		mq_warnx("--data is required");
+		genres_usage(stderr);
+		return MQ_EUSAGE;
+	}
+	if ((rc = cmd_load(dir, &lo, &d)))
+		goto out;
+	if ((rc = mq_genre_top(&gl, &d.R, d.genres, d.ngenres, damping,
+	    (uint32_t)mincount, (uint32_t)top)))
+		goto out;
+	for (g = 0; g < gl.nlists; g++)
+		for (r = 0; r < gl.cnt[g]; r++) {
+			const struct mq_scored *x = &gl.v[(size_t)g * gl.n + r];
+
+			printf("%s\t%u\t%u\t%.4f\n", g < d.ngenres ?
+			    d.genre_name[g] : "(all)", r + 1,
+			    d.movie_id[x->id], x->score);
+		}
+	rc = out_close();
+out:
+	mq_genre_release(&gl);
+	mq_data_release(&d);
+	return rc;
+}

@@ -1,0 +1,902 @@
+/*
+ * mq_model.c - item kNN, user kNN, random and popularity models.
+ *
+ * Similarities are computed sparsely: the neighbours of film i are found by
+ * walking the members who rated i and the films each of them rated
+ * (sum over members of deg^2 updates), the neighbours of member u by
+ * walking u's films and the members who rated each (sum over films of
+ * deg^2).  No dense film x film or member x member matrix is ever built:
+ * each worker thread owns one accumulator row.
+ *
+ * Work is split across threads by interleaved rows (row r goes to thread
+ * r % T); every row is computed the same way whatever T is, so results do
+ * not depend on the thread count.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mq_err.h"
+#include "mq_model.h"
+#include "mq_rng.h"
+
+const char *const mq_kind_name[MQ_MODEL_NKINDS] = {
+	"item", "user", "random", "pop"
+};
+
+const char *const mq_sim_name[MQ_SIM_NKINDS] = {
+	"cosine", "rating", "adjusted"
+};
+
+void
+mq_params_init(struct mq_params *p, enum mq_kind kind)
+{
+	/*
+	 * Defaults chosen by scripts/tune on ml-latest-small (the README
+	 * keeps the table): a short recency half-life is the largest single
+	 * gain under the time-ordered hold-out.
+	 */
+	memset(p, 0, sizeof(*p));
+	p->k = 20;
+	p->shrink = 10;
+	p->alpha = 0.5;
+	p->seed = 1;
+	switch (kind) {
+	case MQ_MODEL_USER:
+		p->sim = MQ_SIM_COSINE;
+		p->min_overlap = 3;
+		p->recency = 3;
+		p->liked = 0;
+		break;
+	default:
+		p->sim = MQ_SIM_RATING;
+		p->min_overlap = 1;
+		p->recency = 2;
+		p->liked = 1;
+		break;
+	}
+}
+
+int
+mq_kind_parse(const char *s)
+{
+	int i;
+
+	for (i = 0; i < MQ_MODEL_NKINDS; i++)
+		if (!strcmp(s, mq_kind_name[i]))
+			return i;
+	return -1;
+}
+
+int
+mq_sim_parse(const char *s)
+{
+	int i;
+
+	for (i = 0; i < MQ_SIM_NKINDS; i++)
+		if (!strcmp(s, mq_sim_name[i]))
+			return i;
+	return -1;
+}
+
+unsigned
+mq_threads(unsigned t)
+{
+	long n;
+
+	if (t)
+		return t;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
+/* ------------------------------------------------------------------ */
+/* A tiny parallel-for over rows. */
+
+struct par {
+	unsigned t, nt;
+	uint32_t nrows;
+	void *ctx;
+	int (*fn)(void *ctx, unsigned t, unsigned nt);
+	int rc;
+};
+
+static void *
+par_main(void *arg)
+{
+	struct par *p = arg;
+
+	p->rc = p->fn(p->ctx, p->t, p->nt);
+	return NULL;
+}
+
+/* Run fn(ctx, t, nt) on nt threads; returns the first non-zero rc. */
+static int
+par_run(unsigned nt, void *ctx, int (*fn)(void *, unsigned, unsigned))
+{
+	struct par *ps;
+	pthread_t *th;
+	unsigned i, started = 0;
+	int rc = MQ_OK;
+
+	if (nt <= 1)
+		return fn(ctx, 0, 1);
+	ps = mq_allocarray(nt, sizeof(*ps));
+	th = mq_allocarray(nt, sizeof(*th));
+	if (ps == NULL || th == NULL) {
+		free(ps);
+		free(th);
+		return mq_oom();
+	}
+	for (i = 0; i < nt; i++) {
+		ps[i] = (struct par){ i, nt, 0, ctx, fn, MQ_OK };
+		if (i > 0 && pthread_create(&th[i], NULL, par_main, &ps[i]))
+			break;
+		started = i + 1;
+	}
+	/* thread 0 runs here; if a create failed, run the rest here too */
+	for (i = 0; i < nt; i++) {
+		if (i == 0 || i >= started)
+			par_main(&ps[i]);
+	}
+	for (i = 1; i < started; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < nt; i++)
+		if (ps[i].rc && rc == MQ_OK)
+			rc = ps[i].rc;
+	free(ps);
+	free(th);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Weights and norms. */
+
+static float *
+user_means(const struct mq_matrix *R)
+{
+	float *mu = mq_allocarray(R->nusers, sizeof(float));
+	uint32_t u;
+
+	if (mu == NULL)
+		return NULL;
+	for (u = 0; u < R->nusers; u++) {
+		size_t p, d = mq_matrix_udeg(R, u);
+		double s = 0;
+
+		for (p = R->u_off[u]; p < R->u_off[u + 1]; p++)
+			s += R->u_half[p];
+		mu[u] = d ? (float)(s / d) : 0.0f;
+	}
+	return mu;
+}
+
+/* Weight of a rating (half stars) of a member with mean mu under sim. */
+static inline float
+sim_weight(enum mq_sim sim, uint8_t half, float mu)
+{
+	switch (sim) {
+	case MQ_SIM_RATING:
+		return half / 2.0f;
+	case MQ_SIM_ADJUSTED:
+		return (half - mu) / 2.0f;
+	default:
+		return 1.0f;
+	}
+}
+
+/* Weight of a rating when scoring: 1, more for liked films, never < 0. */
+static inline float
+like_weight(double liked, uint8_t half, float mu)
+{
+	float w = 1.0f + (float)liked * (half - mu) / 2.0f;
+
+	return w > 0 ? w : 0;
+}
+
+void
+mq_nbrs_release(struct mq_nbrs *nb)
+{
+	if (nb == NULL)
+		return;
+	free(nb->cnt);
+	free(nb->id);
+	free(nb->sim);
+	memset(nb, 0, sizeof(*nb));
+}
+
+static int
+nbrs_alloc(struct mq_nbrs *nb, uint32_t nrows, uint32_t k)
+{
+	memset(nb, 0, sizeof(*nb));
+	nb->nrows = nrows;
+	nb->k = k;
+	nb->cnt = calloc(nrows ? nrows : 1, sizeof(uint32_t));
+	nb->id = calloc((size_t)nrows * k + 1, sizeof(uint32_t));
+	nb->sim = calloc((size_t)nrows * k + 1, sizeof(float));
+	if (!nb->cnt || !nb->id || !nb->sim) {
+		mq_nbrs_release(nb);
+		return mq_oom();
+	}
+	return MQ_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Film neighbours. */
+
+struct inb_ctx {
+	const struct mq_matrix *R;
+	const struct mq_params *p;
+	const float *mu;
+	const float *pw_row;	/* |i|^(2 alpha) */
+	const float *pw_col;	/* |j|^(2 (1 - alpha)) */
+	struct mq_nbrs *nb;
+};
+
+static int
+inb_worker(void *arg, unsigned t, unsigned nt)
+{
+	struct inb_ctx *c = arg;
+	const struct mq_matrix *R = c->R;
+	const struct mq_params *p = c->p;
+	float *acc = calloc(R->nitems ? R->nitems : 1, sizeof(float));
+	uint32_t *cnt = calloc(R->nitems ? R->nitems : 1, sizeof(uint32_t));
+	uint32_t *touched = mq_allocarray(R->nitems, sizeof(uint32_t));
+	struct mq_topk top = { 0, 0, NULL };
+	uint32_t i, j, q, nt_;
+	size_t a, b;
+	int rc = MQ_OK;
+
+	if (!acc || !cnt || !touched || mq_topk_init(&top, p->k)) {
+		rc = MQ_ENOMEM;
+		goto out;
+	}
+	for (i = t; i < R->nitems; i += nt) {
+		nt_ = 0;
+		for (a = R->i_off[i]; a < R->i_off[i + 1]; a++) {
+			uint32_t u = R->i_user[a];
+			float wi = sim_weight(p->sim, R->i_half[a], c->mu[u]);
+
+			for (b = R->u_off[u]; b < R->u_off[u + 1]; b++) {
+				j = R->u_item[b];
+				if (cnt[j]++ == 0)
+					touched[nt_++] = j;
+				acc[j] += wi * sim_weight(p->sim,
+				    R->u_half[b], c->mu[u]);
+			}
+		}
+		mq_topk_reset(&top);
+		for (q = 0; q < nt_; q++) {
+			float s, den;
+
+			j = touched[q];
+			den = c->pw_row[i] * c->pw_col[j];
+			if (j != i && den > 0) {
+				s = acc[j] / den;
+				if (p->shrink > 0)
+					s *= cnt[j] / (cnt[j] + (float)p->shrink);
+				if (s > 0)
+					mq_topk_push(&top, j, s);
+			}
+			acc[j] = 0;
+			cnt[j] = 0;
+		}
+		mq_topk_sort(&top);
+		c->nb->cnt[i] = top.n;
+		for (q = 0; q < top.n; q++) {
+			c->nb->id[(size_t)i * p->k + q] = top.v[q].id;
+			c->nb->sim[(size_t)i * p->k + q] = top.v[q].score;
+		}
+	}
+out:
+	free(acc);
+	free(cnt);
+	free(touched);
+	mq_topk_release(&top);
+	return rc ? mq_oom() : MQ_OK;
+}
+
+int
+mq_nbrs_items(struct mq_nbrs *nb, const struct mq_matrix *R,
+    const struct mq_params *p)
+{
+	struct inb_ctx c;
+	float *mu = NULL, *pw_row = NULL, *pw_col = NULL;
+	uint32_t i;
+	int rc;
+
+	if ((rc = nbrs_alloc(nb, R->nitems, p->k)))
+		return rc;
+	mu = user_means(R);
+	pw_row = mq_allocarray(R->nitems, sizeof(float));
+	pw_col = mq_allocarray(R->nitems, sizeof(float));
+	if (!mu || !pw_row || !pw_col) {
+		rc = mq_oom();
+		goto out;
+	}
+	for (i = 0; i < R->nitems; i++) {
+		double n2 = 0;
+		size_t a;
+
+		for (a = R->i_off[i]; a < R->i_off[i + 1]; a++) {
+			float w = sim_weight(p->sim, R->i_half[a],
+			    mu[R->i_user[a]]);
+
+			n2 += (double)w * w;
+		}
+		pw_row[i] = (float)pow(n2, p->alpha);
+		pw_col[i] = (float)pow(n2, 1.0 - p->alpha);
+	}
+	c = (struct inb_ctx){ R, p, mu, pw_row, pw_col, nb };
+	rc = par_run(mq_threads(p->threads), &c, inb_worker);
+out:
+	free(mu);
+	free(pw_row);
+	free(pw_col);
+	if (rc)
+		mq_nbrs_release(nb);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Scratch and recency. */
+
+int
+mq_scratch_init(struct mq_scratch *s, const struct mq_model *m, uint32_t n)
+{
+	const struct mq_matrix *R = m->R;
+	size_t w = R->nitems > R->nusers ? R->nitems : R->nusers;
+
+	memset(s, 0, sizeof(*s));
+	s->acc = calloc(w ? w : 1, sizeof(float));
+	s->touched = mq_allocarray(w, sizeof(uint32_t));
+	s->mark = calloc(R->nitems ? R->nitems : 1, 1);
+	if (!s->acc || !s->touched || !s->mark ||
+	    mq_topk_init(&s->top, n)) {
+		mq_scratch_release(s);
+		return mq_oom();
+	}
+	return MQ_OK;
+}
+
+void
+mq_scratch_release(struct mq_scratch *s)
+{
+	if (s == NULL)
+		return;
+	free(s->acc);
+	free(s->touched);
+	free(s->mark);
+	mq_topk_release(&s->top);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * Recency weight of the rating at row position a of member u: 0.5 to the
+ * power (number of u's ratings newer than it) / half-life.  Ties in time
+ * order by film index.  O(deg) per call; callers use it once per rating
+ * of short rows, or precompute.
+ */
+static void
+recency_weights(const struct mq_matrix *R, uint32_t u, double halflife,
+    float *w)
+{
+	size_t a, b, base = R->u_off[u], d = mq_matrix_udeg(R, u);
+
+	if (halflife <= 0) {
+		for (a = 0; a < d; a++)
+			w[a] = 1.0f;
+		return;
+	}
+	/* rank by counting: rows are short on average, and the sort-free
+	   version keeps the code simple; long rows get a sorted pass. */
+	if (d <= 64) {
+		for (a = 0; a < d; a++) {
+			size_t newer = 0;
+
+			for (b = 0; b < d; b++)
+				if (R->u_ts[base + b] > R->u_ts[base + a] ||
+				    (R->u_ts[base + b] == R->u_ts[base + a] &&
+				    b > a))
+					newer++;
+			w[a] = (float)pow(0.5, newer / halflife);
+		}
+		return;
+	}
+	{
+		/* sort positions by (ts, pos) descending via a simple merge
+		   sort on a temporary array */
+		size_t *ord = mq_allocarray(d, sizeof(size_t));
+		size_t *tmp = mq_allocarray(d, sizeof(size_t));
+		size_t width, i, r;
+
+		if (ord == NULL || tmp == NULL) {
+			/* degrade to no decay rather than fail a list */
+			for (a = 0; a < d; a++)
+				w[a] = 1.0f;
+			free(ord);
+			free(tmp);
+			return;
+		}
+		for (a = 0; a < d; a++)
+			ord[a] = a;
+		for (width = 1; width < d; width *= 2) {
+			for (i = 0; i < d; i += 2 * width) {
+				size_t lo = i, mid = i + width < d ? i + width : d;
+				size_t hi = i + 2 * width < d ? i + 2 * width : d;
+				size_t x = lo, y = mid, o = lo;
+
+				while (x < mid && y < hi) {
+					int64_t tx = R->u_ts[base + ord[x]];
+					int64_t ty = R->u_ts[base + ord[y]];
+
+					/* newest first; equal times: larger pos first */
+					if (tx > ty || (tx == ty && ord[x] > ord[y]))
+						tmp[o++] = ord[x++];
+					else
+						tmp[o++] = ord[y++];
+				}
+				while (x < mid)
+					tmp[o++] = ord[x++];
+				while (y < hi)
+					tmp[o++] = ord[y++];
+			}
+			memcpy(ord, tmp, d * sizeof(size_t));
+		}
+		for (r = 0; r < d; r++)
+			w[ord[r]] = (float)pow(0.5, r / halflife);
+		free(ord);
+		free(tmp);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Member neighbours. */
+
+struct unb_ctx {
+	const struct mq_matrix *R;
+	const struct mq_params *p;
+	const float *mu;
+	const float *nrm;	/* |v| under p->sim */
+	size_t maxdeg;
+	struct mq_nbrs *nb;
+};
+
+static int
+unb_worker(void *arg, unsigned t, unsigned nt)
+{
+	struct unb_ctx *c = arg;
+	const struct mq_matrix *R = c->R;
+	const struct mq_params *p = c->p;
+	float *acc = calloc(R->nusers ? R->nusers : 1, sizeof(float));
+	uint32_t *cnt = calloc(R->nusers ? R->nusers : 1, sizeof(uint32_t));
+	uint32_t *touched = mq_allocarray(R->nusers, sizeof(uint32_t));
+	float *rw = mq_allocarray(c->maxdeg, sizeof(float));
+	struct mq_topk top = { 0, 0, NULL };
+	uint32_t u, v, q, ntouch;
+	size_t a, b;
+	int rc = MQ_OK;
+
+	if (!acc || !cnt || !touched || !rw || mq_topk_init(&top, p->k)) {
+		rc = MQ_ENOMEM;
+		goto out;
+	}
+	for (u = t; u < R->nusers; u += nt) {
+		double nu = 0;
+
+		recency_weights(R, u, p->recency, rw);
+		ntouch = 0;
+		for (a = R->u_off[u]; a < R->u_off[u + 1]; a++) {
+			uint32_t i = R->u_item[a];
+			float wu = rw[a - R->u_off[u]] *
+			    sim_weight(p->sim, R->u_half[a], c->mu[u]);
+
+			nu += (double)wu * wu;
+			for (b = R->i_off[i]; b < R->i_off[i + 1]; b++) {
+				v = R->i_user[b];
+				if (cnt[v]++ == 0)
+					touched[ntouch++] = v;
+				acc[v] += wu * sim_weight(p->sim,
+				    R->i_half[b], c->mu[v]);
+			}
+		}
+		nu = sqrt(nu);
+		mq_topk_reset(&top);
+		for (q = 0; q < ntouch; q++) {
+			float s, den;
+
+			v = touched[q];
+			den = (float)nu * c->nrm[v];
+			if (v != u && den > 0 && cnt[v] >= p->min_overlap) {
+				s = acc[v] / den;
+				if (p->shrink > 0)
+					s *= cnt[v] / (cnt[v] + (float)p->shrink);
+				if (s > 0)
+					mq_topk_push(&top, v, s);
+			}
+			acc[v] = 0;
+			cnt[v] = 0;
+		}
+		mq_topk_sort(&top);
+		c->nb->cnt[u] = top.n;
+		for (q = 0; q < top.n; q++) {
+			c->nb->id[(size_t)u * p->k + q] = top.v[q].id;
+			c->nb->sim[(size_t)u * p->k + q] = top.v[q].score;
+		}
+	}
+out:
+	free(acc);
+	free(cnt);
+	free(touched);
+	free(rw);
+	mq_topk_release(&top);
+	return rc ? mq_oom() : MQ_OK;
+}
+
+static int
+nbrs_users(struct mq_nbrs *nb, const struct mq_matrix *R,
+    const struct mq_params *p, const float *mu)
+{
+	struct unb_ctx c;
+	float *nrm;
+	size_t maxdeg = 1;
+	uint32_t u;
+	int rc;
+
+	if ((rc = nbrs_alloc(nb, R->nusers, p->k)))
+		return rc;
+	if ((nrm = mq_allocarray(R->nusers, sizeof(float))) == NULL) {
+		mq_nbrs_release(nb);
+		return mq_oom();
+	}
+	for (u = 0; u < R->nusers; u++) {
+		double n2 = 0;
+		size_t a;
+
+		for (a = R->u_off[u]; a < R->u_off[u + 1]; a++) {
+			float w = sim_weight(p->sim, R->u_half[a], mu[u]);
+
+			n2 += (double)w * w;
+		}
+		nrm[u] = (float)sqrt(n2);
+		if (mq_matrix_udeg(R, u) > maxdeg)
+			maxdeg = mq_matrix_udeg(R, u);
+	}
+	c = (struct unb_ctx){ R, p, mu, nrm, maxdeg, nb };
+	rc = par_run(mq_threads(p->threads), &c, unb_worker);
+	free(nrm);
+	if (rc)
+		mq_nbrs_release(nb);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Fitting. */
+
+static int
+pop_cmp_ctx_less(const struct mq_matrix *R, uint32_t a, uint32_t b)
+{
+	size_t da = mq_matrix_ideg(R, a), db = mq_matrix_ideg(R, b);
+
+	return da > db || (da == db && a < b);
+}
+
+static int
+pop_order(struct mq_model *m)
+{
+	const struct mq_matrix *R = m->R;
+	uint32_t *o = mq_allocarray(R->nitems, sizeof(uint32_t));
+	uint32_t *tmp = mq_allocarray(R->nitems, sizeof(uint32_t));
+	uint32_t i, width;
+
+	if (o == NULL || tmp == NULL) {
+		free(o);
+		free(tmp);
+		return mq_oom();
+	}
+	for (i = 0; i < R->nitems; i++)
+		o[i] = i;
+	/* bottom-up merge sort: stable and without a global context */
+	for (width = 1; width < R->nitems; width *= 2) {
+		for (i = 0; i < R->nitems; i += 2 * width) {
+			uint32_t lo = i;
+			uint32_t mid = i + width < R->nitems ? i + width : R->nitems;
+			uint32_t hi = i + 2 * width < R->nitems ?
+			    i + 2 * width : R->nitems;
+			uint32_t x = lo, y = mid, k = lo;
+
+			while (x < mid && y < hi)
+				tmp[k++] = pop_cmp_ctx_less(R, o[y], o[x]) ?
+				    o[y++] : o[x++];
+			while (x < mid)
+				tmp[k++] = o[x++];
+			while (y < hi)
+				tmp[k++] = o[y++];
+		}
+		memcpy(o, tmp, (size_t)R->nitems * sizeof(uint32_t));
+	}
+	free(tmp);
+	m->pop_order = o;
+	return MQ_OK;
+}
+
+int
+mq_model_fit(struct mq_model *m, enum mq_kind kind,
+    const struct mq_matrix *R, const struct mq_params *p)
+{
+	int rc = MQ_OK;
+
+	memset(m, 0, sizeof(*m));
+	m->kind = kind;
+	m->p = *p;
+	m->R = R;
+	if ((m->umean = user_means(R)) == NULL)
+		return mq_oom();
+	switch (kind) {
+	case MQ_MODEL_ITEM:
+		rc = mq_nbrs_items(&m->nb, R, p);
+		break;
+	case MQ_MODEL_USER:
+		rc = nbrs_users(&m->nb, R, p, m->umean);
+		break;
+	case MQ_MODEL_POP:
+		rc = pop_order(m);
+		break;
+	default:
+		break;
+	}
+	if (rc)
+		mq_model_release(m);
+	return rc;
+}
+
+void
+mq_model_release(struct mq_model *m)
+{
+	if (m == NULL)
+		return;
+	mq_nbrs_release(&m->nb);
+	free(m->umean);
+	free(m->pop_order);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ------------------------------------------------------------------ */
+/* Lists. */
+
+static void
+mark_seen(const struct mq_matrix *R, uint32_t u, uint8_t *mark, uint8_t v)
+{
+	size_t a;
+
+	for (a = R->u_off[u]; a < R->u_off[u + 1]; a++)
+		mark[R->u_item[a]] = v;
+}
+
+/* Move the accumulated scores into the top list and clear them. */
+static void
+drain(struct mq_scratch *s, uint32_t n, struct mq_scored *out,
+    uint32_t *nout)
+{
+	uint32_t q;
+
+	mq_topk_reset(&s->top);
+	for (q = 0; q < s->ntouched; q++) {
+		uint32_t j = s->touched[q];
+
+		if (s->acc[j] > 0)
+			mq_topk_push(&s->top, j, s->acc[j]);
+		s->acc[j] = 0;
+	}
+	s->ntouched = 0;
+	mq_topk_sort(&s->top);
+	*nout = s->top.n < n ? s->top.n : n;
+	memcpy(out, s->top.v, *nout * sizeof(*out));
+}
+
+static void
+rec_item(const struct mq_model *m, struct mq_scratch *s, uint32_t u,
+    uint32_t n, struct mq_scored *out, uint32_t *nout)
+{
+	const struct mq_matrix *R = m->R;
+	const struct mq_nbrs *nb = &m->nb;
+	size_t a, base = R->u_off[u], d = mq_matrix_udeg(R, u);
+	float *rw = mq_allocarray(d ? d : 1, sizeof(float));
+	uint32_t q;
+
+	if (rw == NULL) {
+		*nout = 0;
+		return;
+	}
+	recency_weights(R, u, m->p.recency, rw);
+	mark_seen(R, u, s->mark, 1);
+	for (a = base; a < base + d; a++) {
+		uint32_t i = R->u_item[a];
+		float w = rw[a - base] *
+		    like_weight(m->p.liked, R->u_half[a], m->umean[u]);
+		const uint32_t *id = nb->id + (size_t)i * nb->k;
+		const float *sim = nb->sim + (size_t)i * nb->k;
+
+		if (w <= 0)
+			continue;
+		for (q = 0; q < nb->cnt[i]; q++) {
+			uint32_t j = id[q];
+
+			if (s->mark[j])
+				continue;
+			if (s->acc[j] == 0)
+				s->touched[s->ntouched++] = j;
+			s->acc[j] += w * sim[q];
+		}
+	}
+	mark_seen(R, u, s->mark, 0);
+	free(rw);
+	drain(s, n, out, nout);
+}
+
+static void
+rec_user(const struct mq_model *m, struct mq_scratch *s, uint32_t u,
+    uint32_t n, struct mq_scored *out, uint32_t *nout)
+{
+	const struct mq_matrix *R = m->R;
+	const struct mq_nbrs *nb = &m->nb;
+	const uint32_t *id = nb->id + (size_t)u * nb->k;
+	const float *sim = nb->sim + (size_t)u * nb->k;
+	uint32_t q;
+	size_t b;
+
+	mark_seen(R, u, s->mark, 1);
+	for (q = 0; q < nb->cnt[u]; q++) {
+		uint32_t v = id[q];
+
+		for (b = R->u_off[v]; b < R->u_off[v + 1]; b++) {
+			uint32_t j = R->u_item[b];
+			float w;
+
+			if (s->mark[j])
+				continue;
+			w = sim[q] * like_weight(m->p.liked, R->u_half[b],
+			    m->umean[v]);
+			if (w <= 0)
+				continue;
+			if (s->acc[j] == 0)
+				s->touched[s->ntouched++] = j;
+			s->acc[j] += w;
+		}
+	}
+	mark_seen(R, u, s->mark, 0);
+	drain(s, n, out, nout);
+}
+
+static void
+rec_random(const struct mq_model *m, struct mq_scratch *s, uint32_t u,
+    uint32_t n, struct mq_scored *out, uint32_t *nout)
+{
+	const struct mq_matrix *R = m->R;
+	size_t unseen = R->nitems - mq_matrix_udeg(R, u);
+	struct mq_rng rng;
+	uint32_t got = 0, j;
+
+	mq_rng_seed(&rng, mq_rng_mix(m->p.seed, u));
+	if (n > unseen)
+		n = (uint32_t)unseen;
+	mark_seen(R, u, s->mark, 1);
+	if ((size_t)n * 2 < unseen) {
+		/* rejection sampling: each draw hits an unseen film with
+		   probability above 1/2 */
+		while (got < n) {
+			j = (uint32_t)mq_rng_below(&rng, R->nitems);
+			if (s->mark[j])
+				continue;
+			s->mark[j] = 2;
+			out[got++] = (struct mq_scored){ j, 0 };
+		}
+	} else {
+		/* few unseen films: reservoir sampling over all of them */
+		uint64_t seen_unseen = 0;
+
+		for (j = 0; j < R->nitems; j++) {
+			if (s->mark[j])
+				continue;
+			if (got < n)
+				out[got++] = (struct mq_scored){ j, 0 };
+			else {
+				uint64_t r = mq_rng_below(&rng, seen_unseen + 1);
+
+				if (r < n)
+					out[r] = (struct mq_scored){ j, 0 };
+			}
+			seen_unseen++;
+		}
+	}
+	for (j = 0; j < got; j++) {
+		s->mark[out[j].id] = 0;
+		/* score: descending in draw order, for a stable rank */
+		out[j].score = (float)(got - j) / (float)got;
+	}
+	mark_seen(R, u, s->mark, 0);
+	*nout = got;
+}
+
+static void
+rec_pop(const struct mq_model *m, struct mq_scratch *s, uint32_t u,
+    uint32_t n, struct mq_scored *out, uint32_t *nout)
+{
+	const struct mq_matrix *R = m->R;
+	uint32_t q, got = 0;
+
+	mark_seen(R, u, s->mark, 1);
+	for (q = 0; q < R->nitems && got < n; q++) {
+		uint32_t j = m->pop_order[q];
+		size_t d = mq_matrix_ideg(R, j);
+
+		if (d == 0)
+			break;
+		if (!s->mark[j])
+			out[got++] = (struct mq_scored){ j, (float)d };
+	}
+	mark_seen(R, u, s->mark, 0);
+	*nout = got;
+}
+
+void
+mq_model_recommend(const struct mq_model *m, struct mq_scratch *s,
+    uint32_t u, uint32_t n, struct mq_scored *out, uint32_t *nout)
+{
+	*nout = 0;
+	if (u >= m->R->nusers || n == 0)
+		return;
+	if (n > s->top.k)
+		n = s->top.k;
+	switch (m->kind) {
+	case MQ_MODEL_ITEM:
+		rec_item(m, s, u, n, out, nout);
+		break;
+	case MQ_MODEL_USER:
+		rec_user(m, s, u, n, out, nout);
+		break;
+	case MQ_MODEL_RANDOM:
+		rec_random(m, s, u, n, out, nout);
+		break;
+	case MQ_MODEL_POP:
+		rec_pop(m, s, u, n, out, nout);
+		break;
+	default:
+		break;
+	}
+}
+
+struct all_ctx {
+	const struct mq_model *m;
+	uint32_t n;
+	struct mq_scored *out;
+	uint32_t *nout;
+};
+
+static int
+all_worker(void *arg, unsigned t, unsigned nt)
+{
+	struct all_ctx *c = arg;
+	struct mq_scratch s;
+	uint32_t u;
+	int rc;
+
+	if ((rc = mq_scratch_init(&s, c->m, c->n)))
+		return rc;
+	for (u = t; u < c->m->R->nusers; u += nt)
+		mq_model_recommend(c->m, &s, u, c->n,
+		    c->out + (size_t)u * c->n, &c->nout[u]);
+	mq_scratch_release(&s);
+	return MQ_OK;
+}
+
+int
+mq_model_recommend_all(const struct mq_model *m, uint32_t n,
+    struct mq_scored *out, uint32_t *nout)
+{
+	struct all_ctx c = { m, n, out, nout };
+
+	return par_run(mq_threads(m->p.threads), &c, all_worker);
+}

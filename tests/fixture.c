@@ -1,0 +1,44 @@
+/*
+ * fixture.c - the structured test matrix of fixture.h.
+ */
+#include <check.h>
+#include <stdlib.h>
+
+#include "fixture.h"
+#include "mq_err.h"
+#include "mq_rng.h"
+
+void
+fixture_build(struct mq_matrix *m, uint64_t *genres, uint64_t seed)
+{
+	struct mq_triple *t = malloc(FX_USERS * FX_ITEMS * sizeof(*t));
+	struct mq_rng r;
+	size_t n = 0;
+	uint32_t u, i;
+
+	ck_assert_ptr_nonnull(t);
+	mq_rng_seed(&r, seed);
+	for (u = 0; u < FX_USERS; u++)
+		for (i = 0; i < FX_ITEMS; i++) {
+			int same = FX_GROUP(u) == FX_BLOCK(i);
+			double pr = same ? 0.45 : 0.04;
+
+			/* popular films: the first of each block */
+			if (i % (FX_ITEMS / 3) < 3)
+				pr += 0.2;
+			if (mq_rng_unit(&r) >= pr)
+				continue;
+			t[n].user = u;
+			t[n].item = i;
+			t[n].ts = 1000 + (int64_t)mq_rng_below(&r, 100000);
+			t[n].half = same ? 7 + (uint8_t)mq_rng_below(&r, 4) :
+			    1 + (uint8_t)mq_rng_below(&r, 5);
+			n++;
+		}
+	ck_assert_int_eq(mq_matrix_build(m, FX_USERS, FX_ITEMS, t, n), MQ_OK);
+	free(t);
+	if (genres)
+		for (i = 0; i < FX_ITEMS; i++)
+			genres[i] = (UINT64_C(1) << FX_BLOCK(i)) |
+			    (i % 2 == 0 ? UINT64_C(8) : 0);
+}
