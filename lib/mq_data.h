@@ -41,6 +41,7 @@ enum mq_reject {
 	MQ_REJ_ENCODING,	/* invalid UTF-8, NUL byte or control char */
 	MQ_REJ_SYNTAX,		/* malformed CSV (quotes) */
 	MQ_REJ_VALUE,		/* other field out of range (relevance, empty title) */
+	MQ_REJ_UNKNOWN_TAG,	/* genome tagId absent from genome-tags.csv */
 	MQ_REJ_NREASONS
 };
 
@@ -69,6 +70,7 @@ struct mq_file_stats {
 	size_t rows;		/* data rows seen (header excluded) */
 	size_t kept;
 	size_t rejected[MQ_REJ_NREASONS];
+	int present;		/* the file was read (optional files may be absent) */
 };
 
 enum mq_file { MQ_F_RATINGS, MQ_F_MOVIES, MQ_F_TAGS, MQ_F_LINKS,
@@ -96,7 +98,11 @@ struct mq_data {
 	size_t ntags;
 	struct mq_tag *tags;	/* in file order */
 
-	/* genome: relevance of ngtags tags per film, NaN where absent */
+	/*
+	 * genome: relevance of ngtags tags per film, NaN where absent; genome
+	 * is NULL when genome-scores.csv is absent (ngtags may still be set
+	 * from genome-tags.csv).  Tag indices ascend with tagId.
+	 */
 	uint32_t ngtags;
 	const char **gtag_name;	/* tag index -> tag text */
 	uint32_t *gtag_id;	/* tag index -> tagId */
