@@ -131,11 +131,13 @@ recs_usage(FILE *f)
 	    "  --rejects FILE    write rejected input rows to FILE\n"
 	    "  --max-reject-frac F  stop above this share of rejected rows "
 	    "(default 0.01)\n"
-	    "  --quiet           no load summary on stderr\n%s", cmd_model_help);
+	    "  --quiet           no load summary on stderr\n"
+	    "  --timings         time and peak memory per stage on stderr\n%s",
+	    cmd_model_help);
 }
 
 enum { OPT_DATA = 1, OPT_MODEL, OPT_TOP, OPT_REJECTS, OPT_MAXREJ, OPT_QUIET,
-    OPT_HELP, OPT_DAMPING, OPT_MINCOUNT };
+    OPT_HELP, OPT_DAMPING, OPT_MINCOUNT, OPT_TIMINGS };
 
 #define COMMON_LONGOPTS \
 	{ "data", required_argument, NULL, OPT_DATA }, \
@@ -143,6 +145,7 @@ enum { OPT_DATA = 1, OPT_MODEL, OPT_TOP, OPT_REJECTS, OPT_MAXREJ, OPT_QUIET,
 	{ "rejects", required_argument, NULL, OPT_REJECTS }, \
 	{ "max-reject-frac", required_argument, NULL, OPT_MAXREJ }, \
 	{ "quiet", no_argument, NULL, OPT_QUIET }, \
+	{ "timings", no_argument, NULL, OPT_TIMINGS }, \
 	{ "help", no_argument, NULL, OPT_HELP }
 
 /*
@@ -170,6 +173,9 @@ common_opt(int c, const char **dir, long *top, struct mq_load_opts *lo)
 		return MQ_OK;
 	case OPT_QUIET:
 		lo->quiet = 1;
+		return MQ_OK;
+	case OPT_TIMINGS:
+		cmd_timings_start(1);
 		return MQ_OK;
 	default:
 		return c >= CMD_OPT_K ? -1 : MQ_EUSAGE;
@@ -242,8 +248,10 @@ cmd_recs(int argc, char **argv)
 	}
 	if ((rc = cmd_load(dir, &lo, &d)))
 		goto out;
+	cmd_stage("load");
 	if ((rc = mq_model_fit(&m, (enum mq_kind)kind, &d.R, &p)))
 		goto out;
+	cmd_stage("model");
 	lists = mq_allocarray((size_t)d.nusers * top, sizeof(*lists));
 	cnt = calloc(d.nusers ? d.nusers : 1, sizeof(*cnt));
 	if (lists == NULL || cnt == NULL) {
@@ -252,6 +260,7 @@ cmd_recs(int argc, char **argv)
 	}
 	if ((rc = mq_model_recommend_all(&m, (uint32_t)top, lists, cnt)))
 		goto out;
+	cmd_stage("lists");
 	for (u = 0; u < d.nusers; u++)
 		for (r = 0; r < cnt[u]; r++) {
 			const struct mq_scored *x = &lists[(size_t)u * top + r];
@@ -260,6 +269,7 @@ cmd_recs(int argc, char **argv)
 			    d.movie_id[x->id], x->score);
 		}
 	rc = out_close();
+	cmd_stage("write");
 out:
 	free(lists);
 	free(cnt);
@@ -279,7 +289,9 @@ similar_usage(FILE *f)
 	    "  --top N           neighbours per film (default 10)\n"
 	    "  --rejects FILE    write rejected input rows to FILE\n"
 	    "  --max-reject-frac F  stop above this share of rejected rows\n"
-	    "  --quiet           no load summary on stderr\n%s", cmd_model_help);
+	    "  --quiet           no load summary on stderr\n"
+	    "  --timings         time and peak memory per stage on stderr\n%s",
+	    cmd_model_help);
 }
 
 int
@@ -325,14 +337,17 @@ cmd_similar(int argc, char **argv)
 	p.k = (uint32_t)top;
 	if ((rc = cmd_load(dir, &lo, &d)))
 		goto out;
+	cmd_stage("load");
 	if ((rc = mq_nbrs_items(&nb, &d.R, &p)))
 		goto out;
+	cmd_stage("model");
 	for (i = 0; i < d.nmovies; i++)
 		for (r = 0; r < nb.cnt[i]; r++)
 			printf("%u\t%u\t%u\t%.6g\n", d.movie_id[i], r + 1,
 			    d.movie_id[nb.id[(size_t)i * nb.k + r]],
 			    nb.sim[(size_t)i * nb.k + r]);
 	rc = out_close();
+	cmd_stage("write");
 out:
 	mq_nbrs_release(&nb);
 	mq_data_release(&d);
@@ -351,7 +366,7 @@ genres_usage(FILE *f)
 	    "  --damping C       phantom ratings at the global mean (default 10)\n"
 	    "  --min-count M     films with fewer ratings are left out "
 	    "(default 1)\n"
-	    "  --rejects FILE, --max-reject-frac F, --quiet  as for recs\n");
+	    "  --rejects FILE, --max-reject-frac F, --quiet, --timings  as for recs\n");
 }
 
 int
@@ -402,6 +417,7 @@ cmd_genres(int argc, char **argv)
 	}
 	if ((rc = cmd_load(dir, &lo, &d)))
 		goto out;
+	cmd_stage("load");
 	if ((rc = mq_genre_top(&gl, &d.R, d.genres, d.ngenres, damping,
 	    (uint32_t)mincount, (uint32_t)top)))
 		goto out;
@@ -413,6 +429,7 @@ cmd_genres(int argc, char **argv)
 			    d.genre_name[g] : "(all)", r + 1,
 			    d.movie_id[x->id], x->score);
 		}
+	cmd_stage("lists");
 	rc = out_close();
 out:
 	mq_genre_release(&gl);

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include "mq_err.h"
 #include "cmd.h"
@@ -90,6 +92,43 @@ cmd_load(const char *dir, const struct mq_load_opts *o, struct mq_data *d)
 	if (rc == MQ_OK && !o->quiet)
 		mq_data_summary(d, stderr);
 	return rc;
+}
+
+static int timings;
+static double stage_wall, stage_cpu;
+
+static void
+clocks(double *wall, double *cpu)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	*wall = ts.tv_sec + ts.tv_nsec / 1e9;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	*cpu = ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void
+cmd_timings_start(int enabled)
+{
+	timings = enabled;
+	clocks(&stage_wall, &stage_cpu);
+}
+
+void
+cmd_stage(const char *name)
+{
+	struct rusage ru;
+	double wall, cpu;
+
+	if (!timings)
+		return;
+	clocks(&wall, &cpu);
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr, "timing: %-8s %8.3f s wall %8.3f s cpu  peak %.1f MiB\n",
+	    name, wall - stage_wall, cpu - stage_cpu, ru.ru_maxrss / 1024.0);
+	stage_wall = wall;
+	stage_cpu = cpu;
 }
 
 int

@@ -229,7 +229,8 @@ nbrs_alloc(struct mq_nbrs *nb, uint32_t nrows, uint32_t k)
 struct inb_ctx {
 	const struct mq_matrix *R;
 	const struct mq_params *p;
-	const float *mu;
+	const float *wrow;	/* similarity weight of each rating, row order */
+	const float *wcol;	/* the same, column order */
 	const float *pw_row;	/* |i|^(2 alpha) */
 	const float *pw_col;	/* |j|^(2 (1 - alpha)) */
 	struct mq_nbrs *nb;
@@ -257,14 +258,13 @@ inb_worker(void *arg, unsigned t, unsigned nt)
 		nt_ = 0;
 		for (a = R->i_off[i]; a < R->i_off[i + 1]; a++) {
 			uint32_t u = R->i_user[a];
-			float wi = sim_weight(p->sim, R->i_half[a], c->mu[u]);
+			float wi = c->wcol[a];
 
 			for (b = R->u_off[u]; b < R->u_off[u + 1]; b++) {
 				j = R->u_item[b];
 				if (cnt[j]++ == 0)
 					touched[nt_++] = j;
-				acc[j] += wi * sim_weight(p->sim,
-				    R->u_half[b], c->mu[u]);
+				acc[j] += wi * c->wrow[b];
 			}
 		}
 		mq_topk_reset(&top);
@@ -304,7 +304,9 @@ mq_nbrs_items(struct mq_nbrs *nb, const struct mq_matrix *R,
 {
 	struct inb_ctx c;
 	float *mu = NULL, *pw_row = NULL, *pw_col = NULL;
-	uint32_t i;
+	float *wrow = NULL, *wcol = NULL;
+	uint32_t i, u;
+	size_t a;
 	int rc;
 
 	if ((rc = nbrs_alloc(nb, R->nitems, p->k)))
@@ -312,26 +314,33 @@ mq_nbrs_items(struct mq_nbrs *nb, const struct mq_matrix *R,
 	mu = user_means(R);
 	pw_row = mq_allocarray(R->nitems, sizeof(float));
 	pw_col = mq_allocarray(R->nitems, sizeof(float));
-	if (!mu || !pw_row || !pw_col) {
+	wrow = mq_allocarray(R->nnz, sizeof(float));
+	wcol = mq_allocarray(R->nnz, sizeof(float));
+	if (!mu || !pw_row || !pw_col || !wrow || !wcol) {
 		rc = mq_oom();
 		goto out;
 	}
+	for (u = 0; u < R->nusers; u++)
+		for (a = R->u_off[u]; a < R->u_off[u + 1]; a++)
+			wrow[a] = sim_weight(p->sim, R->u_half[a], mu[u]);
 	for (i = 0; i < R->nitems; i++) {
 		double n2 = 0;
-		size_t a;
 
 		for (a = R->i_off[i]; a < R->i_off[i + 1]; a++) {
 			float w = sim_weight(p->sim, R->i_half[a],
 			    mu[R->i_user[a]]);
 
+			wcol[a] = w;
 			n2 += (double)w * w;
 		}
 		pw_row[i] = (float)pow(n2, p->alpha);
 		pw_col[i] = (float)pow(n2, 1.0 - p->alpha);
 	}
-	c = (struct inb_ctx){ R, p, mu, pw_row, pw_col, nb };
+	c = (struct inb_ctx){ R, p, wrow, wcol, pw_row, pw_col, nb };
 	rc = par_run(mq_threads(p->threads), &c, inb_worker);
 out:
+	free(wrow);
+	free(wcol);
 	free(mu);
 	free(pw_row);
 	free(pw_col);
