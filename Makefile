@@ -26,6 +26,8 @@ LIB_OBJS = \
 	lib/mq_model.o \
 	lib/mq_genre.o \
 	lib/mq_eval.o \
+	lib/mq_buf.o \
+	lib/mq_esc.o \
 	lib/mq_synth.o
 
 # The batch: one file per subcommand behind main.c.
@@ -78,6 +80,11 @@ check: bin/marquee bin/check_marquee
 	MQ_TESTDATA=tests/data ./bin/check_marquee
 	sh tests/cli.sh
 
+# Rebuild the golden files of tests/golden on purpose, after a deliberate
+# change of the models or of the synthetic generator; review the diff.
+golden: bin/marquee
+	sh tests/cli.sh --update-golden
+
 asan:
 	$(MAKE) clean
 	$(MAKE) CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
@@ -91,4 +98,4 @@ valgrind: bin/check_marquee
 clean:
 	rm -f lib/*.o lib/*.a generator/*.o tests/*.o bin/marquee bin/check_marquee
 
-.PHONY: all check asan valgrind clean
+.PHONY: all check golden asan valgrind clean

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "mq_data.h"
+#include "mq_model.h"
 
 int cmd_recs(int argc, char **argv);	/* recs: per-member lists as TSV */
 int cmd_similar(int argc, char **argv);	/* similar: per-film neighbours */
@@ -59,10 +60,26 @@ enum {
 	{ "date", required_argument, NULL, CMD_OPT_DATE }, \
 	{ "threads", required_argument, NULL, CMD_OPT_THREADS }
 
+/*
+ * Model options as given on the command line, applied after the model
+ * is known (each model kind has its own defaults).
+ */
+struct cmd_given {
+	int opt[32];
+	const char *arg[32];
+	int n;
+	int has_k;		/* --k was given */
+};
+
+/* Validate option opt/arg and remember it.  MQ_OK or MQ_EUSAGE. */
+int cmd_given_add(struct cmd_given *g, int opt, const char *arg);
+
+/* Defaults of kind, then the remembered options, into p. */
+void cmd_given_apply(const struct cmd_given *g, int kind,
+    struct mq_params *p);
+
 /* Help text of the model options, for the --help of each command. */
 extern const char cmd_model_help[];
-
-struct mq_params;
 
 /*
  * Apply model option opt (a CMD_OPT_* value) with argument arg to p.

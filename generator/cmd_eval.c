@@ -10,8 +10,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "mq_buf.h"
 #include "mq_err.h"
 #include "mq_data.h"
+#include "mq_esc.h"
 #include "mq_eval.h"
 #include "mq_model.h"
 #include "cmd.h"
@@ -48,13 +50,6 @@ now(void)
 enum { OPT_DATA = 1, OPT_MODEL, OPT_TOP, OPT_HOLDOUT, OPT_MINR, OPT_QUIET,
     OPT_HELP };
 
-/* Model options given on the command line, replayed on each kind. */
-struct given {
-	int opt[32];
-	const char *arg[32];
-	int n;
-};
-
 int
 cmd_eval(int argc, char **argv)
 {
@@ -74,13 +69,14 @@ cmd_eval(int argc, char **argv)
 	struct mq_load_opts lo;
 	struct mq_data d;
 	struct mq_split s;
-	struct given g = { { 0 }, { 0 }, 0 };
+	struct cmd_given g;
 	struct mq_params p;
+	struct mq_buf js = MQ_BUF_INIT;
 	const char *dir = NULL;
 	long top = 10, holdout = 5, minr = 10;
 	int only = -1, c, rc, i, first = 1;
-	size_t k;
 
+	memset(&g, 0, sizeof(g));
 	memset(&d, 0, sizeof(d));
 	memset(&s, 0, sizeof(s));
 	mq_load_opts_init(&lo);
@@ -114,16 +110,8 @@ cmd_eval(int argc, char **argv)
 			lo.quiet = 1;
 			break;
 		default:
-			if (c < CMD_OPT_K || g.n == 32) {
-				rc = MQ_EUSAGE;
-				break;
-			}
-			/* validate now, apply per model below */
-			mq_params_init(&p, MQ_MODEL_ITEM);
-			if ((rc = cmd_model_opt(c, optarg, &p)) == MQ_OK) {
-				g.opt[g.n] = c;
-				g.arg[g.n++] = optarg;
-			}
+			rc = c < CMD_OPT_K ? MQ_EUSAGE :
+			    cmd_given_add(&g, c, optarg);
 			break;
 		}
 		if (rc) {
@@ -142,29 +130,29 @@ cmd_eval(int argc, char **argv)
 	    (uint32_t)minr)))
 		goto out;
 
-	printf("{\n  \"data\": \"");
-	for (k = 0; dir[k]; k++)
-		if (dir[k] == '"' || dir[k] == '\\')
-			printf("\\%c", dir[k]);
-		else if ((unsigned char)dir[k] >= 0x20)
-			putchar(dir[k]);
-	printf("\",\n  \"protocol\": {\"holdout\": %ld, \"min_ratings\": %ld, "
-	    "\"n\": %ld, \"members\": %u, \"evaluated\": %u, \"films\": %u, "
-	    "\"ratings\": %zu, \"hidden\": %zu},\n  \"models\": [",
+	if (s.nevaluated == 0) {
+		mq_warnx("%s: no member has more than %ld ratings and at "
+		    "least %ld: nothing to evaluate", dir, holdout, minr);
+		rc = MQ_EDATA;
+		goto out;
+	}
+	/* the document is printed whole at the end: never half of it */
+	mq_buf_adds(&js, "{\n  \"data\": ");
+	mq_esc_jstr(&js, dir);
+	mq_buf_printf(&js, ",\n  \"protocol\": {\"holdout\": %ld, "
+	    "\"min_ratings\": %ld, \"n\": %ld, \"members\": %u, "
+	    "\"evaluated\": %u, \"films\": %u, \"ratings\": %zu, "
+	    "\"hidden\": %zu},\n  \"models\": [",
 	    holdout, minr, top, d.nusers, s.nevaluated, d.nmovies, d.R.nnz,
 	    s.nheld);
 	for (i = 0; i < (int)(sizeof(order) / sizeof(order[0])); i++) {
 		struct mq_model m;
 		struct mq_metrics mt;
 		double t0, t1, t2;
-		int j;
 
 		if (only >= 0 && (int)order[i] != only)
 			continue;
-		mq_params_init(&p, order[i]);
-		p.seed = cmd_today();
-		for (j = 0; j < g.n; j++)
-			(void)cmd_model_opt(g.opt[j], g.arg[j], &p);
+		cmd_given_apply(&g, order[i], &p);
 		t0 = now();
 		if ((rc = mq_model_fit(&m, order[i], &s.train, &p)))
 			goto out;
@@ -174,10 +162,11 @@ cmd_eval(int argc, char **argv)
 		mq_model_release(&m);
 		if (rc)
 			goto out;
-		printf("%s\n    {\"model\": \"%s\", \"params\": {\"k\": %u, "
-		    "\"sim\": \"%s\", \"shrink\": %g, \"min_overlap\": %u, "
-		    "\"alpha\": %g, \"recency\": %g, \"liked\": %g}, "
-		    "\"fit_seconds\": %.3f, \"list_seconds\": %.3f,\n"
+		mq_buf_printf(&js, "%s\n    {\"model\": \"%s\", \"params\": "
+		    "{\"k\": %u, \"sim\": \"%s\", \"shrink\": %g, "
+		    "\"min_overlap\": %u, \"alpha\": %g, \"recency\": %g, "
+		    "\"liked\": %g}, \"fit_seconds\": %.3f, "
+		    "\"list_seconds\": %.3f,\n"
 		    "     \"ndcg\": %.5f, \"hr\": %.5f, \"precision\": %.5f, "
 		    "\"recall\": %.5f, \"mrr\": %.5f,\n"
 		    "     \"coverage\": %.5f, \"popularity\": %.2f, "
@@ -188,14 +177,17 @@ cmd_eval(int argc, char **argv)
 		    mt.precision, mt.recall, mt.mrr, mt.coverage,
 		    mt.popularity, mt.diversity, mt.novelty);
 		first = 0;
-		fflush(stdout);
 	}
-	printf("\n  ]\n}\n");
-	if (fflush(stdout) == EOF || ferror(stdout)) {
+	mq_buf_adds(&js, "\n  ]\n}\n");
+	if ((rc = mq_buf_ok(&js)))
+		goto out;
+	if (fwrite(js.s, 1, js.len, stdout) != js.len || fflush(stdout) == EOF ||
+	    ferror(stdout)) {
 		mq_warn("stdout");
 		rc = MQ_EIO;
 	}
 out:
+	mq_buf_release(&js);
 	mq_split_release(&s);
 	mq_data_release(&d);
 	return rc;

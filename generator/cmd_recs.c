@@ -33,7 +33,8 @@ const char cmd_model_help[] =
 "  --liked L         extra weight of ratings above the member's mean\n"
 "                    (default 1 for item, 0 for user)\n"
 "  --date YYYY-MM-DD run date: seeds the random model (default today, UTC)\n"
-"  --threads N       worker threads (default: CPUs online)\n";
+"  --threads N       worker threads (default: CPUs online)\n"
+"(similar takes the same options but --k: --top sets its neighbours)\n";
 
 uint64_t
 cmd_today(void)
@@ -44,6 +45,48 @@ cmd_today(void)
 	gmtime_r(&now, &tm);
 	return (uint64_t)(tm.tm_year + 1900) * 10000 +
 	    (uint64_t)(tm.tm_mon + 1) * 100 + (uint64_t)tm.tm_mday;
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+	    31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return d[m - 1];
+}
+
+int
+cmd_given_add(struct cmd_given *g, int opt, const char *arg)
+{
+	struct mq_params p;
+	int rc;
+
+	if (g->n == (int)(sizeof(g->opt) / sizeof(g->opt[0]))) {
+		mq_warnx("too many model options");
+		return MQ_EUSAGE;
+	}
+	mq_params_init(&p, MQ_MODEL_ITEM);
+	if ((rc = cmd_model_opt(opt, arg, &p)))
+		return rc;
+	g->opt[g->n] = opt;
+	g->arg[g->n++] = arg;
+	if (opt == CMD_OPT_K)
+		g->has_k = 1;
+	return MQ_OK;
+}
+
+void
+cmd_given_apply(const struct cmd_given *g, int kind, struct mq_params *p)
+{
+	int i;
+
+	mq_params_init(p, (enum mq_kind)kind);
+	p->seed = cmd_today();
+	for (i = 0; i < g->n; i++)
+		(void)cmd_model_opt(g->opt[i], g->arg[i], p);
 }
 
 int
@@ -90,7 +133,8 @@ cmd_model_opt(int opt, const char *arg, struct mq_params *p)
 		break;
 	case CMD_OPT_DATE:
 		if (sscanf(arg, "%4d-%2d-%2d%c", &y, &mo, &da, &junk) != 3 ||
-		    y < 1970 || mo < 1 || mo > 12 || da < 1 || da > 31) {
+		    y < 1970 || mo < 1 || mo > 12 || da < 1 ||
+		    da > days_in_month(y, mo)) {
 			mq_warnx("--date: invalid value '%s' (YYYY-MM-DD)", arg);
 			return MQ_EUSAGE;
 		}
@@ -192,6 +236,7 @@ cmd_recs(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct mq_load_opts lo;
+	struct cmd_given g;
 	struct mq_params p;
 	struct mq_data d;
 	struct mq_model m;
@@ -200,23 +245,12 @@ cmd_recs(int argc, char **argv)
 	const char *dir = NULL;
 	int kind = -1, c, rc;
 	long top = 10;
-	int have_model = 0;
 
 	memset(&d, 0, sizeof(d));
 	memset(&m, 0, sizeof(m));
+	memset(&g, 0, sizeof(g));
 	mq_load_opts_init(&lo);
-	mq_params_init(&p, MQ_MODEL_ITEM);
-	p.seed = cmd_today();
 	optind = 1;
-	/* the model must be known first: its defaults come before options */
-	for (c = 1; c < argc; c++)
-		if (!strcmp(argv[c], "--model") && c + 1 < argc)
-			kind = mq_kind_parse(argv[c + 1]);
-		else if (!strncmp(argv[c], "--model=", 8))
-			kind = mq_kind_parse(argv[c] + 8);
-	if (kind >= 0)
-		mq_params_init(&p, (enum mq_kind)kind);
-	p.seed = cmd_today();
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
 		if (c == OPT_HELP) {
 			recs_usage(stdout);
@@ -228,24 +262,25 @@ cmd_recs(int argc, char **argv)
 				    "(item, user, random, pop)", optarg);
 				return MQ_EUSAGE;
 			}
-			have_model = 1;
 			continue;
 		}
 		rc = common_opt(c, &dir, &top, &lo);
 		if (rc == -1)
-			rc = cmd_model_opt(c, optarg, &p);
+			rc = cmd_given_add(&g, c, optarg);
 		if (rc) {
 			recs_usage(stderr);
 			return MQ_EUSAGE;
 		}
 	}
-	if (optind < argc || !have_model || dir == NULL) {
-		mq_warnx(optind < argc ? "unexpected argument '%s'" :
-		    "--data and --model are required", argv[optind < argc ?
-		    optind : 0]);
+	if (optind < argc || kind < 0 || dir == NULL) {
+		if (optind < argc)
+			mq_warnx("unexpected argument '%s'", argv[optind]);
+		else
+			mq_warnx("--data and --model are required");
 		recs_usage(stderr);
 		return MQ_EUSAGE;
 	}
+	cmd_given_apply(&g, kind, &p);
 	if ((rc = cmd_load(dir, &lo, &d)))
 		goto out;
 	cmd_stage("load");
@@ -303,6 +338,7 @@ cmd_similar(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct mq_load_opts lo;
+	struct cmd_given g;
 	struct mq_params p;
 	struct mq_data d;
 	struct mq_nbrs nb;
@@ -313,8 +349,8 @@ cmd_similar(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	memset(&nb, 0, sizeof(nb));
+	memset(&g, 0, sizeof(g));
 	mq_load_opts_init(&lo);
-	mq_params_init(&p, MQ_MODEL_ITEM);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
 		if (c == OPT_HELP) {
@@ -323,17 +359,24 @@ cmd_similar(int argc, char **argv)
 		}
 		rc = common_opt(c, &dir, &top, &lo);
 		if (rc == -1)
-			rc = cmd_model_opt(c, optarg, &p);
+			rc = cmd_given_add(&g, c, optarg);
 		if (rc) {
 			similar_usage(stderr);
 			return MQ_EUSAGE;
 		}
+	}
+	if (g.has_k) {
+		mq_warnx("similar: --top sets the number of neighbours, "
+		    "not --k");
+		similar_usage(stderr);
+		return MQ_EUSAGE;
 	}
 	if (optind < argc || dir == NULL) {
 		mq_warnx("--data is required");
 		similar_usage(stderr);
 		return MQ_EUSAGE;
 	}
+	cmd_given_apply(&g, MQ_MODEL_ITEM, &p);
 	p.k = (uint32_t)top;
 	if ((rc = cmd_load(dir, &lo, &d)))
 		goto out;

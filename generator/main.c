@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "mq_err.h"
@@ -82,11 +83,16 @@ cmd_parse_double(const char *name, const char *arg, double lo, double hi,
 int
 cmd_load(const char *dir, const struct mq_load_opts *o, struct mq_data *d)
 {
+	struct stat st;
 	int rc;
 
-	if (dir == NULL) {
+	if (dir == NULL || *dir == '\0') {
 		mq_warnx("--data DIR is required");
 		return MQ_EUSAGE;
+	}
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		mq_warnx("%s: not a data directory", dir);
+		return MQ_EDATA;
 	}
 	rc = mq_data_load(d, dir, o);
 	if (rc == MQ_OK && !o->quiet)

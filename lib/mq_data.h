@@ -3,11 +3,12 @@
  *
  * mq_data_load() reads a directory in the MovieLens CSV layout with libcsv:
  * ratings.csv and movies.csv are required; tags.csv, links.csv,
- * genome-scores.csv and genome-tags.csv are read when present.  Films and
- * members get dense indices: films in ascending movieId order (the order of
- * movie_id[]), members in ascending userId order (user_id[]).  The ratings
- * are one struct mq_matrix (CSR both ways).  Strings (titles, tags, genre
- * names) live in one arena owned by the data set.
+ * genome-scores.csv, genome-tags.csv and metadata.csv are read when
+ * present.  Films and members get dense indices: films in ascending
+ * movieId order (the order of movie_id[]), members in ascending userId
+ * order (user_id[]).  The ratings are one struct mq_matrix (CSR both ways).
+ * Strings (titles, tags, genre names, metadata) live in one arena owned by
+ * the data set.
  *
  * Validation: every row of every file is checked (column count, type of
  * each field, ranges).  A row that fails is rejected: reported on stderr as
@@ -74,7 +75,7 @@ struct mq_file_stats {
 };
 
 enum mq_file { MQ_F_RATINGS, MQ_F_MOVIES, MQ_F_TAGS, MQ_F_LINKS,
-    MQ_F_GSCORES, MQ_F_GTAGS, MQ_F_NFILES };
+    MQ_F_GSCORES, MQ_F_GTAGS, MQ_F_META, MQ_F_NFILES };
 
 struct mq_data {
 	/* films, dense index 0..nmovies-1, ascending movieId */
@@ -85,6 +86,12 @@ struct mq_data {
 	uint64_t *genres;	/* bit g set: genre_name[g] */
 	int64_t *imdb_id;	/* 0 when unknown (links.csv) */
 	int64_t *tmdb_id;	/* 0 when unknown */
+	/* optional metadata.csv (movieId,overview,directors,cast); NULL
+	   arrays when the file is absent, NULL entries when unknown;
+	   directors and cast are '|'-separated names */
+	const char **overview;
+	const char **directors;
+	const char **cast;
 
 	unsigned ngenres;	/* "(no genres listed)" is not a genre: mask 0 */
 	const char *genre_name[MQ_GENRES_MAX];
@@ -116,7 +123,18 @@ struct mq_data {
  * Load the data set in directory dir into d (which need not be initialised).
  * Returns MQ_OK; MQ_EDATA on a structural error or too many rejects (the
  * message says which file and why); MQ_EIO when a file cannot be read;
- * MQ_ENOMEM.  On failure d is left empty.
+ * MQ_ENOMEM.  On failure d is left empty.  opts may be NULL (defaults).
+ *
+ * Every rejected row is one line, on stderr and in the rejects file:
+ *	DIR/ratings.csv:12: rating not in 0.5..5.0 by half stars (field
+ *	'rating' value '4.3')
+ * (one line; values are cut at 60 bytes, bytes that are not printable
+ * UTF-8 written \xNN).  A syntax error quotes the line instead of a field;
+ * a duplicate rating names the winning line ("duplicate rating of (user U,
+ * movie M); line L wins"), and is reported once the file is read.  Titles
+ * are stored without their " (year)" suffix (a "(2006-2007)" range gives
+ * the first year); genre indices follow the alphabetical order of names.
+ * On success d owns everything; free it with mq_data_release().
  */
 int mq_data_load(struct mq_data *d, const char *dir,
     const struct mq_load_opts *opts);

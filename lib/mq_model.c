@@ -358,12 +358,17 @@ mq_scratch_init(struct mq_scratch *s, const struct mq_model *m, uint32_t n)
 	const struct mq_matrix *R = m->R;
 	size_t w = R->nitems > R->nusers ? R->nitems : R->nusers;
 
+	size_t d = max_udeg(R);
+
 	memset(s, 0, sizeof(*s));
 	s->acc = calloc(w ? w : 1, sizeof(float));
 	s->touched = mq_allocarray(w, sizeof(uint32_t));
 	s->mark = calloc(R->nitems ? R->nitems : 1, 1);
-	if (!s->acc || !s->touched || !s->mark ||
-	    mq_topk_init(&s->top, n)) {
+	s->rw = mq_allocarray(d, sizeof(float));
+	s->ord = mq_allocarray(d, sizeof(uint32_t));
+	s->tmp = mq_allocarray(d, sizeof(uint32_t));
+	if (!s->acc || !s->touched || !s->mark || !s->rw || !s->ord ||
+	    !s->tmp || mq_topk_init(&s->top, n)) {
 		mq_scratch_release(s);
 		return mq_oom();
 	}
@@ -378,87 +383,71 @@ mq_scratch_release(struct mq_scratch *s)
 	free(s->acc);
 	free(s->touched);
 	free(s->mark);
+	free(s->rw);
+	free(s->ord);
+	free(s->tmp);
 	mq_topk_release(&s->top);
 	memset(s, 0, sizeof(*s));
 }
 
+/* The largest number of ratings of one member. */
+static size_t
+max_udeg(const struct mq_matrix *R)
+{
+	size_t m = 1;
+	uint32_t u;
+
+	for (u = 0; u < R->nusers; u++)
+		if (mq_matrix_udeg(R, u) > m)
+			m = mq_matrix_udeg(R, u);
+	return m;
+}
+
 /*
- * Recency weight of the rating at row position a of member u: 0.5 to the
- * power (number of u's ratings newer than it) / half-life.  Ties in time
- * order by film index.  O(deg) per call; callers use it once per rating
- * of short rows, or precompute.
+ * Recency weights of member u's ratings into w[0..deg-1] (row order):
+ * 0.5 to the power (number of u's ratings newer than it) / half-life; the
+ * newest weighs 1.  Equal times rank the later row position as newer.
+ * ord and tmp are scratch arrays of at least deg entries (a bottom-up
+ * merge sort, newest first).
  */
 static void
 recency_weights(const struct mq_matrix *R, uint32_t u, double halflife,
-    float *w)
+    float *w, uint32_t *ord, uint32_t *tmp)
 {
-	size_t a, b, base = R->u_off[u], d = mq_matrix_udeg(R, u);
+	size_t base = R->u_off[u], d = mq_matrix_udeg(R, u);
+	size_t a, width, i;
 
 	if (halflife <= 0) {
 		for (a = 0; a < d; a++)
 			w[a] = 1.0f;
 		return;
 	}
-	/* rank by counting: rows are short on average, and the sort-free
-	   version keeps the code simple; long rows get a sorted pass. */
-	if (d <= 64) {
-		for (a = 0; a < d; a++) {
-			size_t newer = 0;
+	for (a = 0; a < d; a++)
+		ord[a] = (uint32_t)a;
+	for (width = 1; width < d; width *= 2) {
+		for (i = 0; i < d; i += 2 * width) {
+			size_t mid = i + width < d ? i + width : d;
+			size_t hi = i + 2 * width < d ? i + 2 * width : d;
+			size_t x = i, y = mid, o = i;
 
-			for (b = 0; b < d; b++)
-				if (R->u_ts[base + b] > R->u_ts[base + a] ||
-				    (R->u_ts[base + b] == R->u_ts[base + a] &&
-				    b > a))
-					newer++;
-			w[a] = (float)pow(0.5, newer / halflife);
-		}
-		return;
-	}
-	{
-		/* sort positions by (ts, pos) descending via a simple merge
-		   sort on a temporary array */
-		size_t *ord = mq_allocarray(d, sizeof(size_t));
-		size_t *tmp = mq_allocarray(d, sizeof(size_t));
-		size_t width, i, r;
+			while (x < mid && y < hi) {
+				int64_t tx = R->u_ts[base + ord[x]];
+				int64_t ty = R->u_ts[base + ord[y]];
 
-		if (ord == NULL || tmp == NULL) {
-			/* degrade to no decay rather than fail a list */
-			for (a = 0; a < d; a++)
-				w[a] = 1.0f;
-			free(ord);
-			free(tmp);
-			return;
-		}
-		for (a = 0; a < d; a++)
-			ord[a] = a;
-		for (width = 1; width < d; width *= 2) {
-			for (i = 0; i < d; i += 2 * width) {
-				size_t lo = i, mid = i + width < d ? i + width : d;
-				size_t hi = i + 2 * width < d ? i + 2 * width : d;
-				size_t x = lo, y = mid, o = lo;
-
-				while (x < mid && y < hi) {
-					int64_t tx = R->u_ts[base + ord[x]];
-					int64_t ty = R->u_ts[base + ord[y]];
-
-					/* newest first; equal times: larger pos first */
-					if (tx > ty || (tx == ty && ord[x] > ord[y]))
-						tmp[o++] = ord[x++];
-					else
-						tmp[o++] = ord[y++];
-				}
-				while (x < mid)
+				if (tx > ty || (tx == ty && ord[x] > ord[y]))
 					tmp[o++] = ord[x++];
-				while (y < hi)
+				else
 					tmp[o++] = ord[y++];
 			}
-			memcpy(ord, tmp, d * sizeof(size_t));
+			while (x < mid)
+				tmp[o++] = ord[x++];
+			while (y < hi)
+				tmp[o++] = ord[y++];
 		}
-		for (r = 0; r < d; r++)
-			w[ord[r]] = (float)pow(0.5, r / halflife);
-		free(ord);
-		free(tmp);
+		memcpy(ord, tmp, d * sizeof(*ord));
 	}
+	for (a = 0; a < d; a++)
+		w[ord[a]] = (float)pow(0.5, a / halflife);
 }
 
 /* ------------------------------------------------------------------ */
@@ -483,19 +472,22 @@ unb_worker(void *arg, unsigned t, unsigned nt)
 	uint32_t *cnt = calloc(R->nusers ? R->nusers : 1, sizeof(uint32_t));
 	uint32_t *touched = mq_allocarray(R->nusers, sizeof(uint32_t));
 	float *rw = mq_allocarray(c->maxdeg, sizeof(float));
+	uint32_t *ord = mq_allocarray(c->maxdeg, sizeof(uint32_t));
+	uint32_t *tmp = mq_allocarray(c->maxdeg, sizeof(uint32_t));
 	struct mq_topk top = { 0, 0, NULL };
 	uint32_t u, v, q, ntouch;
 	size_t a, b;
 	int rc = MQ_OK;
 
-	if (!acc || !cnt || !touched || !rw || mq_topk_init(&top, p->k)) {
+	if (!acc || !cnt || !touched || !rw || !ord || !tmp ||
+	    mq_topk_init(&top, p->k)) {
 		rc = MQ_ENOMEM;
 		goto out;
 	}
 	for (u = t; u < R->nusers; u += nt) {
 		double nu = 0;
 
-		recency_weights(R, u, p->recency, rw);
+		recency_weights(R, u, p->recency, rw, ord, tmp);
 		ntouch = 0;
 		for (a = R->u_off[u]; a < R->u_off[u + 1]; a++) {
 			uint32_t i = R->u_item[a];
@@ -540,6 +532,8 @@ out:
 	free(cnt);
 	free(touched);
 	free(rw);
+	free(ord);
+	free(tmp);
 	mq_topk_release(&top);
 	return rc ? mq_oom() : MQ_OK;
 }
@@ -550,7 +544,7 @@ nbrs_users(struct mq_nbrs *nb, const struct mq_matrix *R,
 {
 	struct unb_ctx c;
 	float *nrm;
-	size_t maxdeg = 1;
+	size_t maxdeg = max_udeg(R);
 	uint32_t u;
 	int rc;
 
@@ -570,8 +564,6 @@ nbrs_users(struct mq_nbrs *nb, const struct mq_matrix *R,
 			n2 += (double)w * w;
 		}
 		nrm[u] = (float)sqrt(n2);
-		if (mq_matrix_udeg(R, u) > maxdeg)
-			maxdeg = mq_matrix_udeg(R, u);
 	}
 	c = (struct unb_ctx){ R, p, mu, nrm, maxdeg, nb };
 	rc = par_run(mq_threads(p->threads), &c, unb_worker);
@@ -712,14 +704,10 @@ rec_item(const struct mq_model *m, struct mq_scratch *s, uint32_t u,
 	const struct mq_matrix *R = m->R;
 	const struct mq_nbrs *nb = &m->nb;
 	size_t a, base = R->u_off[u], d = mq_matrix_udeg(R, u);
-	float *rw = mq_allocarray(d ? d : 1, sizeof(float));
+	float *rw = s->rw;
 	uint32_t q;
 
-	if (rw == NULL) {
-		*nout = 0;
-		return;
-	}
-	recency_weights(R, u, m->p.recency, rw);
+	recency_weights(R, u, m->p.recency, rw, s->ord, s->tmp);
 	mark_seen(R, u, s->mark, 1);
 	for (a = base; a < base + d; a++) {
 		uint32_t i = R->u_item[a];
@@ -741,7 +729,6 @@ rec_item(const struct mq_model *m, struct mq_scratch *s, uint32_t u,
 		}
 	}
 	mark_seen(R, u, s->mark, 0);
-	free(rw);
 	drain(s, n, out, nout);
 }
 

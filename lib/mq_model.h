@@ -86,6 +86,8 @@ struct mq_scratch {
 	uint32_t *touched;	/* indices with a non-zero accumulator */
 	uint32_t ntouched;
 	uint8_t *mark;		/* nitems flags, all zero */
+	float *rw;		/* recency weights, longest member row */
+	uint32_t *ord, *tmp;	/* sort space, longest member row */
 	struct mq_topk top;
 };
 

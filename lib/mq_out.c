@@ -1,0 +1,633 @@
+/*
+ * mq_out.c - atomic releases, unchanged-file reuse, zstd shards, manifests.
+ */
+#define _XOPEN_SOURCE 700	/* nftw(3) */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <zstd.h>
+
+#include "mq_err.h"
+#include "mq_esc.h"
+#include "mq_out.h"
+
+struct mq_out_file {
+	char *rel;
+	char hash[65];
+	uint64_t size;
+	unsigned flags;
+};
+
+/* The previous release's files, open addressing on the path. */
+struct mq_out_prev {
+	size_t cap;		/* power of two */
+	struct mq_out_file *slot;
+};
+
+void
+mq_sha256_hex(const void *p, size_t n, char hex[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, p, n);
+	sodium_bin2hex(hex, 65, h, sizeof(h));
+}
+
+static uint64_t
+fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static const struct mq_out_file *
+prev_find(const struct mq_out_prev *pv, const char *rel)
+{
+	size_t i;
+
+	if (pv == NULL)
+		return NULL;
+	for (i = fnv1a(rel) & (pv->cap - 1); pv->slot[i].rel;
+	    i = (i + 1) & (pv->cap - 1))
+		if (!strcmp(pv->slot[i].rel, rel))
+			return &pv->slot[i];
+	return NULL;
+}
+
+static void
+prev_free(struct mq_out_prev *pv)
+{
+	size_t i;
+
+	if (pv == NULL)
+		return;
+	for (i = 0; i < pv->cap; i++)
+		free(pv->slot[i].rel);
+	free(pv->slot);
+	free(pv);
+}
+
+/*
+ * Load SITE.releases/PREV.files.tsv.  A missing or unreadable list only
+ * means nothing can be reused: every file is then written anew.
+ */
+static int
+prev_load(struct mq_out *o)
+{
+	struct mq_out_prev *pv;
+	char *path = NULL, *line = NULL;
+	size_t lcap = 0, n = 0;
+	ssize_t len;
+	FILE *f;
+
+	if (o->prev_dir == NULL)
+		return MQ_OK;
+	if ((path = mq_strf("%s.files.tsv", o->prev_dir)) == NULL)
+		return mq_oom();
+	f = fopen(path, "r");
+	free(path);
+	if (f == NULL)
+		return MQ_OK;
+	while ((len = getline(&line, &lcap, f)) > 0)
+		n++;
+	rewind(f);
+	if ((pv = calloc(1, sizeof(*pv))) == NULL)
+		goto oom;
+	for (pv->cap = 64; pv->cap < 2 * n + 1; pv->cap *= 2)
+		;
+	if ((pv->slot = calloc(pv->cap, sizeof(*pv->slot))) == NULL)
+		goto oom;
+	o->prev = pv;
+	while ((len = getline(&line, &lcap, f)) > 0) {
+		char *t1 = strchr(line, '\t'), *t2;
+		size_t i;
+
+		if (t1 == NULL || (t2 = strchr(t1 + 1, '\t')) == NULL ||
+		    t2 - t1 - 1 != 64)
+			continue;
+		*t1 = '\0';
+		for (i = fnv1a(line) & (pv->cap - 1); pv->slot[i].rel;
+		    i = (i + 1) & (pv->cap - 1))
+			;
+		if ((pv->slot[i].rel = strdup(line)) == NULL)
+			goto oom;
+		memcpy(pv->slot[i].hash, t1 + 1, 64);
+		pv->slot[i].hash[64] = '\0';
+		pv->slot[i].size = strtoull(t2 + 1, NULL, 10);
+	}
+	free(line);
+	fclose(f);
+	return MQ_OK;
+oom:
+	free(line);
+	fclose(f);
+	if (o->prev != pv)
+		free(pv);
+	return mq_oom();
+}
+
+int
+mq_out_begin(struct mq_out *o, const char *site, const char *id)
+{
+	struct stat st;
+	char target[PATH_MAX];
+	ssize_t tl;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	if (sodium_init() < 0) {
+		mq_warnx("libsodium cannot be initialised");
+		return MQ_EIO;
+	}
+	o->zlevel = 9;
+	if ((o->site = strdup(site)) == NULL || (o->id = strdup(id)) == NULL ||
+	    (o->releases = mq_strf("%s.releases", site)) == NULL ||
+	    (o->dir = mq_strf("%s.releases/%s", site, id)) == NULL) {
+		rc = mq_oom();
+		goto fail;
+	}
+	if (lstat(site, &st) == 0) {
+		if (!S_ISLNK(st.st_mode)) {
+			mq_warnx("%s exists and is not a site link made by "
+			    "marquee build; move it away", site);
+			rc = MQ_EUSAGE;
+			goto fail;
+		}
+		if ((tl = readlink(site, target, sizeof(target) - 1)) < 0) {
+			mq_warn("%s", site);
+			rc = MQ_EIO;
+			goto fail;
+		}
+		target[tl] = '\0';
+		/* the link is relative: NAME.releases/ID */
+		if (strchr(target, '/') == NULL) {
+			mq_warnx("%s: unexpected link target '%s'", site, target);
+			rc = MQ_EUSAGE;
+			goto fail;
+		}
+		if ((o->prev_dir = mq_strf("%s/%s", o->releases,
+		    strrchr(target, '/') + 1)) == NULL) {
+			rc = mq_oom();
+			goto fail;
+		}
+	} else if (errno != ENOENT) {
+		mq_warn("%s", site);
+		rc = MQ_EIO;
+		goto fail;
+	}
+	if (mkdir(o->releases, 0755) && errno != EEXIST) {
+		mq_warn("%s", o->releases);
+		rc = MQ_EIO;
+		goto fail;
+	}
+	if (mkdir(o->dir, 0755)) {
+		mq_warn("%s", o->dir);
+		rc = MQ_EIO;
+		goto fail;
+	}
+	if ((o->zctx = ZSTD_createCCtx()) == NULL) {
+		rc = mq_oom();
+		goto fail;
+	}
+	if ((rc = prev_load(o)))
+		goto fail;
+	return MQ_OK;
+fail:
+	mq_out_abort(o);
+	return rc;
+}
+
+/* Make the parent directories of DIR/rel. */
+static int
+make_parents(struct mq_out *o, const char *rel)
+{
+	char path[PATH_MAX];
+	size_t dl = strlen(o->dir);
+	const char *s;
+
+	if (dl + 1 + strlen(rel) >= sizeof(path)) {
+		mq_warnx("%s/%s: path too long", o->dir, rel);
+		return MQ_EIO;
+	}
+	memcpy(path, o->dir, dl);
+	path[dl] = '/';
+	for (s = strchr(rel, '/'); s; s = strchr(s + 1, '/')) {
+		memcpy(path + dl + 1, rel, (size_t)(s - rel));
+		path[dl + 1 + (s - rel)] = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST) {
+			mq_warn("%s", path);
+			return MQ_EIO;
+		}
+	}
+	return MQ_OK;
+}
+
+/* Write p to path through a temporary file in the same directory. */
+static int
+write_atomic(const char *path, const void *p, size_t n, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t off = 0;
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%.*s.tmp-%s-XXXXXX",
+	    slash ? (int)(slash - path + 1) : 0, path,
+	    slash ? slash + 1 : path) >= (int)sizeof(tmp)) {
+		mq_warnx("%s: path too long", path);
+		return MQ_EIO;
+	}
+	if ((fd = mkstemp(tmp)) < 0) {
+		mq_warn("%s", tmp);
+		return MQ_EIO;
+	}
+	while (off < n) {
+		ssize_t w = write(fd, (const char *)p + off, n - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		off += (size_t)w;
+	}
+	if (fchmod(fd, mode) || close(fd)) {
+		fd = -1;
+		goto fail;
+	}
+	if (rename(tmp, path)) {
+		mq_warn("rename %s", path);
+		unlink(tmp);
+		return MQ_EIO;
+	}
+	return MQ_OK;
+fail:
+	mq_warn("%s", path);
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return MQ_EIO;
+}
+
+static int
+add_file(struct mq_out *o, const char *rel, const char *hash, uint64_t size,
+    unsigned flags)
+{
+	struct mq_out_file *f;
+
+	if (o->nfiles == o->capfiles) {
+		size_t cap = o->capfiles ? o->capfiles * 2 : 1024;
+
+		if ((f = mq_reallocarray(o->files, cap, sizeof(*f))) == NULL)
+			return mq_oom();
+		o->files = f;
+		o->capfiles = cap;
+	}
+	f = &o->files[o->nfiles];
+	if ((f->rel = strdup(rel)) == NULL)
+		return mq_oom();
+	memcpy(f->hash, hash, 65);
+	f->size = size;
+	f->flags = flags;
+	o->nfiles++;
+	return MQ_OK;
+}
+
+/*
+ * Reuse rel from the previous release when its hash and size match:
+ * hard-link it.  Returns 1 when linked, 0 when it must be written.
+ */
+static int
+reuse(struct mq_out *o, const char *rel, const char *hash, uint64_t size)
+{
+	const struct mq_out_file *pf = prev_find(o->prev, rel);
+	char from[PATH_MAX], to[PATH_MAX];
+
+	if (pf == NULL || pf->size != size || strcmp(pf->hash, hash))
+		return 0;
+	if (snprintf(from, sizeof(from), "%s/%s", o->prev_dir, rel) >=
+	    (int)sizeof(from) ||
+	    snprintf(to, sizeof(to), "%s/%s", o->dir, rel) >= (int)sizeof(to))
+		return 0;
+	return link(from, to) == 0;
+}
+
+int
+mq_out_put(struct mq_out *o, const char *rel, const void *p, size_t n,
+    unsigned flags)
+{
+	char hash[65], path[PATH_MAX], zrel[PATH_MAX];
+	const struct mq_out_file *pz;
+	int rc;
+
+	if (rel[0] == '/' || strstr(rel, "..") || rel[0] == '\0') {
+		mq_warnx("refusing to write '%s' outside the site", rel);
+		return MQ_EUSAGE;
+	}
+	if ((rc = make_parents(o, rel)))
+		return rc;
+	mq_sha256_hex(p, n, hash);
+	if ((rc = add_file(o, rel, hash, n, flags)))
+		return rc;
+	o->bytes_raw += n;
+	if (snprintf(zrel, sizeof(zrel), "%s.zst", rel) >= (int)sizeof(zrel)) {
+		mq_warnx("%s: path too long", rel);
+		return MQ_EIO;
+	}
+	if (reuse(o, rel, hash, n)) {
+		o->nlinked++;
+		/* same content, same level: the previous .zst is the same */
+		if (!(flags & MQ_OUT_ZSTD))
+			return MQ_OK;
+		pz = prev_find(o->prev, zrel);
+		if (pz && reuse(o, zrel, pz->hash, pz->size)) {
+			o->nlinked++;
+			o->bytes_zst += pz->size;
+			return add_file(o, zrel, pz->hash, pz->size, flags);
+		}
+	} else {
+		if (snprintf(path, sizeof(path), "%s/%s", o->dir, rel) >=
+		    (int)sizeof(path)) {
+			mq_warnx("%s/%s: path too long", o->dir, rel);
+			return MQ_EIO;
+		}
+		if ((rc = write_atomic(path, p, n, 0644)))
+			return rc;
+		o->nwritten++;
+		if (!(flags & MQ_OUT_ZSTD))
+			return MQ_OK;
+	}
+	{
+		size_t bound = ZSTD_compressBound(n), zn;
+
+		mq_buf_reset(&o->zbuf);
+		if ((rc = mq_buf_reserve(&o->zbuf, bound)))
+			return rc;
+		zn = ZSTD_compressCCtx(o->zctx, o->zbuf.s, bound, p, n,
+		    o->zlevel);
+		if (ZSTD_isError(zn)) {
+			mq_warnx("%s: zstd: %s", zrel, ZSTD_getErrorName(zn));
+			return MQ_EIO;
+		}
+		mq_sha256_hex(o->zbuf.s, zn, hash);
+		if (snprintf(path, sizeof(path), "%s/%s", o->dir, zrel) >=
+		    (int)sizeof(path)) {
+			mq_warnx("%s/%s: path too long", o->dir, zrel);
+			return MQ_EIO;
+		}
+		if ((rc = write_atomic(path, o->zbuf.s, zn, 0644)))
+			return rc;
+		o->nwritten++;
+		o->bytes_zst += zn;
+		return add_file(o, zrel, hash, zn, flags);
+	}
+}
+
+int
+mq_out_putb(struct mq_out *o, const char *rel, const struct mq_buf *b,
+    unsigned flags)
+{
+	if (b->err)
+		return mq_oom();
+	return mq_out_put(o, rel, b->s ? b->s : "", b->len, flags);
+}
+
+const char *
+mq_out_scratch(struct mq_out *o)
+{
+	mq_buf_reset(&o->scratch);
+	mq_buf_printf(&o->scratch, "%s/.scratch-%ld.tmp", o->dir,
+	    (long)getpid());
+	return o->scratch.err ? NULL : o->scratch.s;
+}
+
+int
+mq_out_adopt(struct mq_out *o, const char *rel, const char *path,
+    unsigned flags)
+{
+	struct mq_buf data = MQ_BUF_INIT;
+	char hash[65], dst[PATH_MAX], chunk[16384];
+	size_t n;
+	FILE *f;
+	int rc;
+
+	if ((rc = make_parents(o, rel)))
+		return rc;
+	if ((f = fopen(path, "rb")) == NULL) {
+		mq_warn("%s", path);
+		return MQ_EIO;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		mq_buf_add(&data, chunk, n);
+	if (ferror(f)) {
+		mq_warn("%s", path);
+		fclose(f);
+		mq_buf_release(&data);
+		return MQ_EIO;
+	}
+	fclose(f);
+	if ((rc = mq_buf_ok(&data))) {
+		mq_buf_release(&data);
+		return rc;
+	}
+	mq_sha256_hex(data.s ? data.s : "", data.len, hash);
+	rc = add_file(o, rel, hash, data.len, flags);
+	o->bytes_raw += data.len;
+	mq_buf_release(&data);
+	if (rc)
+		return rc;
+	if (reuse(o, rel, hash, o->files[o->nfiles - 1].size)) {
+		o->nlinked++;
+		unlink(path);
+		return MQ_OK;
+	}
+	if (snprintf(dst, sizeof(dst), "%s/%s", o->dir, rel) >=
+	    (int)sizeof(dst)) {
+		mq_warnx("%s/%s: path too long", o->dir, rel);
+		return MQ_EIO;
+	}
+	if (rename(path, dst)) {
+		mq_warn("rename %s", dst);
+		return MQ_EIO;
+	}
+	o->nwritten++;
+	return MQ_OK;
+}
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		return rmdir(path);
+	return unlink(path);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Remove all but the newest keep releases (ids sort by time). */
+static void
+prune(struct mq_out *o, unsigned keep)
+{
+	char **names = NULL, *path;
+	size_t n = 0, cap = 0, i;
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(o->releases)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char **nn;
+
+		if (de->d_name[0] == '.' || strchr(de->d_name, '.'))
+			continue;	/* ID.files.tsv and dot files */
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nn = realloc(names, cap * sizeof(*nn))) == NULL)
+				break;
+			names = nn;
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			break;
+		n++;
+	}
+	closedir(d);
+	if (names)
+		qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i + keep < n; i++) {
+		if (!strcmp(names[i], o->id))
+			continue;
+		if ((path = mq_strf("%s/%s", o->releases, names[i])) != NULL) {
+			if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS))
+				mq_warn("prune %s", path);
+			free(path);
+		}
+		if ((path = mq_strf("%s/%s.files.tsv", o->releases,
+		    names[i])) != NULL) {
+			unlink(path);
+			free(path);
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int
+mq_out_commit(struct mq_out *o, const char *extra, unsigned keep)
+{
+	struct mq_buf m = MQ_BUF_INIT, t = MQ_BUF_INIT;
+	char *path = NULL, *tmp = NULL, *target = NULL;
+	const char *base;
+	size_t i;
+	int rc, first = 1;
+
+	mq_buf_printf(&m, "{\n  \"build\": ");
+	mq_esc_jstr(&m, o->id);
+	mq_buf_printf(&m, ",\n");
+	if (extra && *extra)
+		mq_buf_printf(&m, "  %s,\n", extra);
+	mq_buf_printf(&m, "  \"files\": {");
+	for (i = 0; i < o->nfiles; i++) {
+		const struct mq_out_file *f = &o->files[i];
+
+		mq_buf_printf(&t, "%s\t%s\t%llu\n", f->rel, f->hash,
+		    (unsigned long long)f->size);
+		if (f->flags & MQ_OUT_PRIVATE)
+			continue;
+		mq_buf_printf(&m, "%s\n    ", first ? "" : ",");
+		mq_esc_jstr(&m, f->rel);
+		mq_buf_printf(&m, ": {\"sha256\": \"%s\", \"size\": %llu}",
+		    f->hash, (unsigned long long)f->size);
+		first = 0;
+	}
+	mq_buf_printf(&m, "\n  }\n}\n");
+	if ((rc = mq_out_putb(o, "manifest.json", &m, 0)))
+		goto out;
+	/* the full list, outside the served tree: it names private paths */
+	if ((rc = mq_buf_ok(&t)))
+		goto out;
+	if ((path = mq_strf("%s.files.tsv", o->dir)) == NULL) {
+		rc = mq_oom();
+		goto out;
+	}
+	if ((rc = write_atomic(path, t.s ? t.s : "", t.len, 0600)))
+		goto out;
+	/* swap the link: NAME -> NAME.releases/ID, relative */
+	base = strrchr(o->site, '/') ? strrchr(o->site, '/') + 1 : o->site;
+	if ((target = mq_strf("%s.releases/%s", base, o->id)) == NULL ||
+	    (tmp = mq_strf("%s.tmp-link-%ld", o->site,
+	    (long)getpid())) == NULL) {
+		rc = mq_oom();
+		goto out;
+	}
+	unlink(tmp);
+	if (symlink(target, tmp)) {
+		mq_warn("symlink %s", tmp);
+		rc = MQ_EIO;
+		goto out;
+	}
+	if (rename(tmp, o->site)) {
+		mq_warn("rename %s", o->site);
+		unlink(tmp);
+		rc = MQ_EIO;
+		goto out;
+	}
+	prune(o, keep < 2 ? 2 : keep);
+	/* committed: abort must not remove the release any more */
+	free(o->dir);
+	o->dir = NULL;
+out:
+	mq_buf_release(&m);
+	mq_buf_release(&t);
+	free(path);
+	free(tmp);
+	free(target);
+	return rc;
+}
+
+void
+mq_out_abort(struct mq_out *o)
+{
+	size_t i;
+
+	if (o == NULL)
+		return;
+	if (o->dir) {
+		struct stat st;
+
+		if (lstat(o->dir, &st) == 0 &&
+		    nftw(o->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS))
+			mq_warn("cannot remove %s", o->dir);
+	}
+	for (i = 0; i < o->nfiles; i++)
+		free(o->files[i].rel);
+	free(o->files);
+	prev_free(o->prev);
+	ZSTD_freeCCtx(o->zctx);
+	mq_buf_release(&o->zbuf);
+	mq_buf_release(&o->scratch);
+	free(o->site);
+	free(o->releases);
+	free(o->id);
+	free(o->dir);
+	free(o->prev_dir);
+	memset(o, 0, sizeof(*o));
+}

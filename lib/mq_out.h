@@ -1,0 +1,106 @@
+/*
+ * mq_out.h - publishing a site as an atomic release.
+ *
+ * A site SITE is a symbolic link to SITE.releases/ID, one directory per
+ * build.  mq_out_begin() opens a new release directory; mq_out_put()
+ * writes each file to a temporary name and renames it; mq_out_commit()
+ * writes the manifests and swaps the link with one rename(2), so a
+ * reader sees the old site or the new one, never a mixture, and a build
+ * that fails (or is killed) leaves the previous site untouched.
+ *
+ * Unchanged outputs are not rewritten: a file whose content hash equals
+ * the previous release's is hard-linked from it (same inode, same mtime),
+ * so the CDN upload and rsync stay proportional to what changed.
+ *
+ * JSON shards are also written compressed (FILE.zst, zstd, one reused
+ * compression context) when asked with MQ_OUT_ZSTD.
+ *
+ * Two manifests: SITE.releases/ID.files.tsv lists every file (path, SHA-256,
+ * size) and stays outside the served tree, because it names the members'
+ * private paths; ID/manifest.json lists only the public files (see
+ * mq_out_commit).
+ */
+#ifndef MQ_OUT_H
+#define MQ_OUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mq_buf.h"
+
+#define MQ_OUT_ZSTD	0x1	/* also write FILE.zst */
+#define MQ_OUT_PRIVATE	0x2	/* keep out of the public manifest.json */
+
+struct mq_out_file;
+struct mq_out_prev;
+
+struct mq_out {
+	char *site;		/* SITE (the link) */
+	char *releases;		/* SITE.releases */
+	char *id;		/* this build's id */
+	char *dir;		/* SITE.releases/ID */
+	char *prev_dir;		/* the release SITE points to now, or NULL */
+	struct mq_out_prev *prev; /* previous files by path */
+	struct mq_out_file *files;
+	size_t nfiles, capfiles;
+	void *zctx;		/* ZSTD_CCtx */
+	int zlevel;
+	struct mq_buf zbuf;
+	struct mq_buf scratch;	/* mq_out_scratch() path, file contents */
+	/* statistics */
+	size_t nwritten, nlinked;
+	uint64_t bytes_raw, bytes_zst;
+};
+
+/*
+ * Start a release of SITE with build id (a name safe in a path).  SITE
+ * must be absent or a link made by a previous build.  Returns MQ_OK,
+ * MQ_EIO (message names the path), MQ_EUSAGE when SITE is a real
+ * directory, MQ_ENOMEM.
+ */
+int mq_out_begin(struct mq_out *o, const char *site, const char *id);
+
+/*
+ * Write n bytes of p as REL (a relative path with '/' separators; parent
+ * directories are made) in the release, with MQ_OUT_* flags.
+ */
+int mq_out_put(struct mq_out *o, const char *rel, const void *p, size_t n,
+    unsigned flags);
+
+/* mq_out_put() of a buffer; fails with MQ_ENOMEM if b->err is set. */
+int mq_out_putb(struct mq_out *o, const char *rel, const struct mq_buf *b,
+    unsigned flags);
+
+/*
+ * A path in the release directory where a file may be produced by another
+ * writer (the poster code writes its own PNG files); pass it to
+ * mq_out_adopt() afterwards.  Valid until the next call.
+ */
+const char *mq_out_scratch(struct mq_out *o);
+
+/*
+ * Move the file at path (made by the caller, e.g. at mq_out_scratch())
+ * into the release as REL: hashed like mq_out_put(), hard-linked from the
+ * previous release when unchanged (then path is removed), else renamed.
+ */
+int mq_out_adopt(struct mq_out *o, const char *rel, const char *path,
+    unsigned flags);
+
+/*
+ * Finish: write manifest.json (build id, the caller's extra JSON members
+ * "extra" — e.g. "\"counts\": {...}" — and path/sha256/size of every
+ * public file) and ID.files.tsv, then point SITE at the release and keep
+ * the newest `keep` releases (at least 2: the new and the previous).
+ */
+int mq_out_commit(struct mq_out *o, const char *extra, unsigned keep);
+
+/*
+ * Abandon the release: remove its directory.  Then free what o owns.
+ * Safe after a failed begin, and after commit (then it only frees).
+ */
+void mq_out_abort(struct mq_out *o);
+
+/* SHA-256 of n bytes as 64 hex digits + NUL into hex. */
+void mq_sha256_hex(const void *p, size_t n, char hex[65]);
+
+#endif /* MQ_OUT_H */
