@@ -7,11 +7,12 @@
 #   make clean
 
 CC      ?= cc
-PKGS     = libzstd libpng check
+PKGS     = libzstd libpng freetype2 libsodium
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Werror
-CPPFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib
-LDLIBS   = -lcsv -lm -lpthread
+CPPFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib \
+	   $$(pkg-config --cflags $(PKGS))
+LDLIBS   = -lcsv $$(pkg-config --libs $(PKGS)) -lm -lpthread
 CHECK_CFLAGS = $$(pkg-config --cflags check)
 CHECK_LIBS   = $$(pkg-config --libs check)
 
@@ -28,6 +29,11 @@ LIB_OBJS = \
 	lib/mq_eval.o \
 	lib/mq_buf.o \
 	lib/mq_esc.o \
+	lib/mq_tmpl.o \
+	lib/mq_key.o \
+	lib/mq_out.o \
+	lib/mq_poster.o \
+	lib/mq_site.o \
 	lib/mq_synth.o
 
 # The batch: one file per subcommand behind main.c.
@@ -36,7 +42,8 @@ GEN_OBJS = \
 	generator/cmd_recs.o \
 	generator/cmd_eval.o \
 	generator/cmd_validate.o \
-	generator/cmd_synth.o
+	generator/cmd_synth.o \
+	generator/cmd_build.o
 
 # One Check suite per module; check_main.c runs them all.
 TEST_OBJS = \

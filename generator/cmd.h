@@ -18,6 +18,8 @@ int cmd_genres(int argc, char **argv);	/* genres: genre top lists */
 int cmd_eval(int argc, char **argv);	/* eval: offline evaluation, JSON */
 int cmd_validate(int argc, char **argv); /* validate: load, check, report */
 int cmd_synth(int argc, char **argv);	/* synth: write a synthetic data set */
+int cmd_build(int argc, char **argv);	/* build: the published site */
+int cmd_whoami(int argc, char **argv);	/* whoami: a member's private path */
 
 /*
  * Parse a decimal integer option value in [lo, hi]; on error print

@@ -28,6 +28,8 @@ static const struct {
 	{ "eval", cmd_eval, "evaluate every model on a time-ordered hold-out (JSON)" },
 	{ "validate", cmd_validate, "load and check a data set, report rejects" },
 	{ "synth", cmd_synth, "write a deterministic MovieLens-shaped data set" },
+	{ "build", cmd_build, "write the site: fragments, posters, shards" },
+	{ "whoami", cmd_whoami, "print a member's private path in the site" },
 };
 
 static void

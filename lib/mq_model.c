@@ -352,6 +352,19 @@ out:
 /* ------------------------------------------------------------------ */
 /* Scratch and recency. */
 
+/* The largest number of ratings of one member. */
+static size_t
+max_udeg(const struct mq_matrix *R)
+{
+	size_t m = 1;
+	uint32_t u;
+
+	for (u = 0; u < R->nusers; u++)
+		if (mq_matrix_udeg(R, u) > m)
+			m = mq_matrix_udeg(R, u);
+	return m;
+}
+
 int
 mq_scratch_init(struct mq_scratch *s, const struct mq_model *m, uint32_t n)
 {
@@ -388,19 +401,6 @@ mq_scratch_release(struct mq_scratch *s)
 	free(s->tmp);
 	mq_topk_release(&s->top);
 	memset(s, 0, sizeof(*s));
-}
-
-/* The largest number of ratings of one member. */
-static size_t
-max_udeg(const struct mq_matrix *R)
-{
-	size_t m = 1;
-	uint32_t u;
-
-	for (u = 0; u < R->nusers; u++)
-		if (mq_matrix_udeg(R, u) > m)
-			m = mq_matrix_udeg(R, u);
-	return m;
 }
 
 /*

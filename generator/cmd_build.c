@@ -1,0 +1,241 @@
+/*
+ * cmd_build.c - marquee build: the published site; marquee whoami: a
+ * member's private path, for the demo and the operator.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mq_buf.h"
+#include "mq_err.h"
+#include "mq_data.h"
+#include "mq_key.h"
+#include "mq_site.h"
+#include "cmd.h"
+
+static void
+build_usage(FILE *f)
+{
+	fprintf(f, "usage: marquee build --data DIR --out SITE [--state DIR] "
+	    "[--top N]\n"
+	    "                     [--templates DIR] [--assets DIR] "
+	    "[--date YYYY-MM-DD] [--keep N]\n\n"
+	    "Writes the site (film pages and posters, genre lists, title "
+	    "search, every\nmember's private lists) as a new release and "
+	    "points the link SITE at it.\n\n"
+	    "  --data DIR        MovieLens CSV directory (required); "
+	    "DIR/posters/ID.png\n"
+	    "                    and DIR/metadata.csv are used when present\n"
+	    "  --out SITE        the site link to publish (required)\n"
+	    "  --state DIR       key and recommendation history "
+	    "(default SITE.state)\n"
+	    "  --top N           films in \"for you\", 1..5 (default 5)\n"
+	    "  --templates DIR   HTML templates (default templates)\n"
+	    "  --assets DIR      static files, style.css and app.js "
+	    "(default site)\n"
+	    "  --date YYYY-MM-DD run date (default today, UTC)\n"
+	    "  --keep N          releases kept (default 3)\n"
+	    "  --threads N       model threads (default: CPUs online)\n"
+	    "  --rejects FILE, --max-reject-frac F, --quiet  as for recs\n"
+	    "  --timings         one line per stage on stderr\n");
+}
+
+enum { OPT_DATA = 1, OPT_OUT, OPT_STATE, OPT_TOP, OPT_TEMPLATES,
+    OPT_ASSETS, OPT_DATE, OPT_KEEP, OPT_THREADS, OPT_REJECTS, OPT_MAXREJ,
+    OPT_QUIET, OPT_TIMINGS, OPT_HELP, OPT_USER, OPT_KEY };
+
+int
+cmd_build(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "data", required_argument, NULL, OPT_DATA },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "state", required_argument, NULL, OPT_STATE },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "templates", required_argument, NULL, OPT_TEMPLATES },
+		{ "assets", required_argument, NULL, OPT_ASSETS },
+		{ "date", required_argument, NULL, OPT_DATE },
+		{ "keep", required_argument, NULL, OPT_KEEP },
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		{ "max-reject-frac", required_argument, NULL, OPT_MAXREJ },
+		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "timings", no_argument, NULL, OPT_TIMINGS },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mq_site_opts so;
+	struct mq_site_stats st;
+	struct mq_load_opts lo;
+	struct mq_params p;
+	struct mq_data d;
+	char *state = NULL;
+	long l;
+	double x;
+	int c, rc = MQ_OK;
+
+	memset(&d, 0, sizeof(d));
+	mq_site_opts_init(&so);
+	mq_load_opts_init(&lo);
+	so.templates = "templates";
+	so.assets = "site";
+	so.date = cmd_today();
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_HELP:
+			build_usage(stdout);
+			return MQ_OK;
+		case OPT_DATA:
+			so.data = optarg;
+			break;
+		case OPT_OUT:
+			so.out = optarg;
+			break;
+		case OPT_STATE:
+			so.state = optarg;
+			break;
+		case OPT_TEMPLATES:
+			so.templates = optarg;
+			break;
+		case OPT_ASSETS:
+			so.assets = optarg;
+			break;
+		case OPT_TOP:
+			if ((rc = cmd_parse_long("top", optarg, 1, 5, &l)) == 0)
+				so.nrecs = (uint32_t)l;
+			break;
+		case OPT_KEEP:
+			if ((rc = cmd_parse_long("keep", optarg, 2, 1000, &l)) == 0)
+				so.keep = (unsigned)l;
+			break;
+		case OPT_THREADS:
+			if ((rc = cmd_parse_long("threads", optarg, 1, 64, &l)) == 0)
+				so.threads = (unsigned)l;
+			break;
+		case OPT_DATE:
+			if ((rc = cmd_model_opt(CMD_OPT_DATE, optarg, &p)) == 0)
+				so.date = p.seed;
+			break;
+		case OPT_REJECTS:
+			lo.rejects_path = optarg;
+			break;
+		case OPT_MAXREJ:
+			if ((rc = cmd_parse_double("max-reject-frac", optarg, 0,
+			    1, &x)) == 0)
+				lo.max_reject_frac = x;
+			break;
+		case OPT_QUIET:
+			lo.quiet = 1;
+			break;
+		case OPT_TIMINGS:
+			so.progress = 1;
+			cmd_timings_start(1);
+			break;
+		default:
+			rc = MQ_EUSAGE;
+			break;
+		}
+		if (rc) {
+			build_usage(stderr);
+			return MQ_EUSAGE;
+		}
+	}
+	if (optind < argc || so.data == NULL || so.out == NULL ||
+	    *so.out == '\0') {
+		mq_warnx("--data and --out are required");
+		build_usage(stderr);
+		return MQ_EUSAGE;
+	}
+	while (strlen(so.out) > 1 && so.out[strlen(so.out) - 1] == '/') {
+		mq_warnx("--out names the site link, without a trailing '/'");
+		return MQ_EUSAGE;
+	}
+	if (so.state == NULL) {
+		if ((state = mq_strf("%s.state", so.out)) == NULL)
+			return mq_oom();
+		so.state = state;
+	}
+	if ((rc = cmd_load(so.data, &lo, &d)))
+		goto out;
+	cmd_stage("load");
+	if ((rc = mq_site_build(&d, &so, &st)))
+		goto out;
+	cmd_stage("build");
+	if (!lo.quiet)
+		fprintf(stderr, "build %s: %zu files (%zu written, %zu unchanged), "
+		    "%.1f MB raw, %.1f MB zstd; %u films, %u members, "
+		    "%u search shards\n", st.build, st.files, st.written,
+		    st.linked, st.bytes_raw / 1e6, st.bytes_zst / 1e6, st.films,
+		    st.members, st.shards);
+out:
+	free(state);
+	mq_data_release(&d);
+	return rc;
+}
+
+static void
+whoami_usage(FILE *f)
+{
+	fprintf(f, "usage: marquee whoami --user ID (--state DIR | --key FILE)\n\n"
+	    "Prints the private path of member ID in the published site "
+	    "(m/HEX/),\nderived from the site key.  For the demo and the "
+	    "operator: the endpoint\nhands it to a member after login.\n");
+}
+
+int
+cmd_whoami(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "state", required_argument, NULL, OPT_STATE },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *state = NULL, *keyfile = NULL;
+	char *path = NULL, hex[MQ_MEMBER_HEX];
+	struct mq_key key;
+	long user = -1;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+		rc = MQ_OK;
+		if (c == OPT_HELP) {
+			whoami_usage(stdout);
+			return MQ_OK;
+		} else if (c == OPT_USER)
+			rc = cmd_parse_long("user", optarg, 1, UINT32_MAX, &user);
+		else if (c == OPT_STATE)
+			state = optarg;
+		else if (c == OPT_KEY)
+			keyfile = optarg;
+		else
+			rc = MQ_EUSAGE;
+		if (rc) {
+			whoami_usage(stderr);
+			return MQ_EUSAGE;
+		}
+	}
+	if (optind < argc || user < 0 || (!state == !keyfile)) {
+		mq_warnx("--user and one of --state or --key are required");
+		whoami_usage(stderr);
+		return MQ_EUSAGE;
+	}
+	if (keyfile == NULL &&
+	    (keyfile = path = mq_strf("%s/site.key", state)) == NULL)
+		return mq_oom();
+	rc = mq_key_load(&key, keyfile, 0);
+	free(path);
+	if (rc)
+		return rc;
+	mq_key_member(&key, (uint32_t)user, hex);
+	printf("m/%s/\n", hex);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		mq_warn("stdout");
+		return MQ_EIO;
+	}
+	return MQ_OK;
+}

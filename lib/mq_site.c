@@ -1,0 +1,1514 @@
+/*
+ * mq_site.c - build the published site from a data set and the models.
+ *
+ * The order of work: models (item, user, random), per-film texts and
+ * posters, film documents, genre lists, the title search shards, the
+ * members' private lists, fingerprinted assets and the page, then the
+ * history of recommendations and the atomic switch (mq_out_commit).
+ * Every HTML byte comes from templates/ through mq_tmpl; every JSON string
+ * goes through mq_esc.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "mq_buf.h"
+#include "mq_err.h"
+#include "mq_esc.h"
+#include "mq_genre.h"
+#include "mq_key.h"
+#include "mq_model.h"
+#include "mq_out.h"
+#include "mq_poster.h"
+#include "mq_site.h"
+#include "mq_tmpl.h"
+
+enum { T_CARD, T_RATE, T_MINI, T_FILM, T_MEMBER, T_GENRE, T_GLINK, T_INDEX,
+    T_N };
+
+static const char *const tmpl_file[T_N] = {
+	"card.html", "rate.html", "mini.html", "film.html", "member.html",
+	"genre.html", "genre-link.html", "index.html"
+};
+
+/* A past recommendation, from the state directory's recommended.tsv. */
+struct hist {
+	uint32_t user_id;
+	uint32_t movie_id;
+	uint32_t date;
+	char model[12];
+};
+
+struct site {
+	const struct mq_data *d;
+	const struct mq_site_opts *o;
+	struct mq_tmpl t[T_N];
+	struct mq_key key;
+	struct mq_out out;
+	struct mq_poster_ctx poster;
+	int poster_ok;
+	struct mq_model item, user, rnd;
+	float *damped;		/* per film, stars */
+	double mu;
+	char **synopsis;	/* per film */
+	char **genres;		/* per film: "Comedy, Drama" */
+	char **stats;		/* per film: "4.1 ★ from 215 ratings" */
+	char **posterpath;	/* per film: "poster/ID.png" */
+	struct hist *hist;
+	size_t nhist, caphist;
+	struct mq_buf a, b, c;	/* reusable buffers */
+	char build[32];
+	double t0;
+};
+
+void
+mq_site_opts_init(struct mq_site_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->nrecs = 5;
+	o->nlist = 10;
+	o->nsimilar = 10;
+	o->ngenre = 20;
+	o->npending = 10;
+	o->damping = 10;
+	o->keep = 3;
+}
+
+static double
+wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+stage(struct site *S, const char *name)
+{
+	double t = wall();
+
+	if (S->o->progress)
+		fprintf(stderr, "build: %-9s %7.3f s\n", name, t - S->t0);
+	S->t0 = t;
+}
+
+/* ------------------------------------------------------------------ */
+/* Texts of a film. */
+
+static const char *
+year_str(const struct mq_data *d, uint32_t i, char buf[8])
+{
+	if (d->year[i] <= 0)
+		return "";
+	snprintf(buf, 8, "%d", d->year[i]);
+	return buf;
+}
+
+/* "Comedy, Drama and War" into b. */
+static void
+genre_list(const struct mq_data *d, uint32_t i, const char *last,
+    struct mq_buf *b)
+{
+	unsigned g, n = 0, total = (unsigned)__builtin_popcountll(d->genres[i]);
+
+	for (g = 0; g < d->ngenres; g++) {
+		if (!(d->genres[i] & (UINT64_C(1) << g)))
+			continue;
+		if (n > 0)
+			mq_buf_adds(b, n + 1 == total ? last : ", ");
+		mq_buf_adds(b, d->genre_name[g]);
+		n++;
+	}
+}
+
+struct ftag {
+	uint32_t item;
+	const char *text;
+};
+
+static int
+cmp_ftag(const void *a, const void *b)
+{
+	const struct ftag *x = a, *y = b;
+
+	if (x->item != y->item)
+		return x->item < y->item ? -1 : 1;
+	return strcasecmp(x->text, y->text);
+}
+
+/*
+ * The three tags members gave film i most often, as "a", "b" and "c",
+ * from tags sorted by (film, text).  *pos walks the sorted array.
+ */
+static void
+member_tags(const struct ftag *ft, size_t n, size_t *pos, uint32_t i,
+    struct mq_buf *b)
+{
+	const char *best[3] = { NULL, NULL, NULL };
+	size_t cnt[3] = { 0, 0, 0 }, p = *pos, q;
+	int k, nb = 0;
+
+	while (p < n && ft[p].item < i)
+		p++;
+	while (p < n && ft[p].item == i) {
+		size_t run = 1;
+
+		while (p + run < n && ft[p + run].item == i &&
+		    !strcasecmp(ft[p + run].text, ft[p].text))
+			run++;
+		for (k = 0; k < 3; k++)
+			if (run > cnt[k]) {
+				for (q = 2; q > (size_t)k; q--) {
+					cnt[q] = cnt[q - 1];
+					best[q] = best[q - 1];
+				}
+				cnt[k] = run;
+				best[k] = ft[p].text;
+				break;
+			}
+		p += run;
+	}
+	*pos = p;
+	for (k = 0; k < 3 && best[k]; k++) {
+		mq_buf_adds(b, nb ? (k + 1 < 3 && best[k + 1] ? ", " : " and ") :
+		    "");
+		mq_buf_printf(b, "\u201c%s\u201d", best[k]);
+		nb++;
+	}
+}
+
+/* The genome tags most relevant to film i (relevance >= 0.7). */
+static void
+genome_tags(const struct mq_data *d, uint32_t i, struct mq_buf *b)
+{
+	uint32_t best[3] = { 0, 0, 0 }, t;
+	float rel[3] = { 0.7f, 0.7f, 0.7f };
+	int k, n = 0;
+
+	if (d->genome == NULL)
+		return;
+	for (t = 0; t < d->ngtags; t++) {
+		float r = d->genome[(size_t)i * d->ngtags + t];
+
+		if (!(r >= rel[2]))	/* also skips NaN */
+			continue;
+		for (k = 0; k < 3; k++)
+			if (r > rel[k] || (n <= k)) {
+				memmove(&rel[k + 1], &rel[k],
+				    (size_t)(2 - k) * sizeof(rel[0]));
+				memmove(&best[k + 1], &best[k],
+				    (size_t)(2 - k) * sizeof(best[0]));
+				rel[k] = r;
+				best[k] = t;
+				if (n < 3)
+					n++;
+				break;
+			}
+	}
+	for (k = 0; k < n; k++)
+		mq_buf_printf(b, "%s%s", k == 0 ? "" : k + 1 == n ? " and " :
+		    ", ", d->gtag_name[best[k]]);
+}
+
+/*
+ * The synopsis: the metadata's overview when supplied; otherwise an
+ * honest summary from the data (never invented plot text).
+ */
+static int
+make_texts(struct site *S)
+{
+	const struct mq_data *d = S->d;
+	struct ftag *ft = NULL;
+	size_t nft = 0, pos = 0, k;
+	uint32_t i;
+	char yb[8];
+
+	S->synopsis = calloc(d->nmovies + 1, sizeof(char *));
+	S->genres = calloc(d->nmovies + 1, sizeof(char *));
+	S->stats = calloc(d->nmovies + 1, sizeof(char *));
+	S->posterpath = calloc(d->nmovies + 1, sizeof(char *));
+	if (!S->synopsis || !S->genres || !S->stats || !S->posterpath)
+		return mq_oom();
+	if (d->ntags && (ft = mq_allocarray(d->ntags, sizeof(*ft))) == NULL)
+		return mq_oom();
+	for (k = 0; k < d->ntags; k++)
+		ft[nft++] = (struct ftag){ d->tags[k].item, d->tags[k].text };
+	qsort(ft, nft, sizeof(*ft), cmp_ftag);
+
+	for (i = 0; i < d->nmovies; i++) {
+		size_t n = mq_matrix_ideg(&d->R, i), mark;
+		double sum = 0;
+
+		for (k = d->R.i_off[i]; k < d->R.i_off[i + 1]; k++)
+			sum += d->R.i_half[k] / 2.0;
+
+		mq_buf_reset(&S->a);
+		genre_list(d, i, ", ", &S->a);
+		S->genres[i] = strdup(S->a.s ? S->a.s : "");
+
+		mq_buf_reset(&S->a);
+		if (n)
+			mq_buf_printf(&S->a, "%.1f of 5 from %zu rating%s", sum / n,
+			    n, n == 1 ? "" : "s");
+		else
+			mq_buf_adds(&S->a, "Not rated yet");
+		S->stats[i] = strdup(S->a.s);
+
+		S->posterpath[i] = mq_strf("poster/%u.png", d->movie_id[i]);
+
+		mq_buf_reset(&S->a);
+		if (d->overview && d->overview[i] && *d->overview[i]) {
+			mq_buf_adds(&S->a, d->overview[i]);
+		} else {
+			mq_buf_adds(&S->a, d->year[i] > 0 ? "A " : "A film");
+			if (d->year[i] > 0)
+				mq_buf_printf(&S->a, "%s film",
+				    year_str(d, i, yb));
+			if (d->genres[i]) {
+				mq_buf_adds(&S->a, ": ");
+				genre_list(d, i, " and ", &S->a);
+			}
+			mq_buf_adds(&S->a, ".");
+			mark = S->a.len;
+			mq_buf_adds(&S->a, " Members tag it ");
+			k = S->a.len;
+			member_tags(ft, nft, &pos, i, &S->a);
+			if (S->a.len == k)
+				S->a.len = mark;
+			else
+				mq_buf_adds(&S->a, ".");
+			mark = S->a.len;
+			mq_buf_adds(&S->a, " Its genome says ");
+			k = S->a.len;
+			genome_tags(d, i, &S->a);
+			if (S->a.len == k)
+				S->a.len = mark;
+			else
+				mq_buf_adds(&S->a, ".");
+			if (S->a.s)
+				S->a.s[S->a.len] = '\0';
+			if (n >= 1)
+				mq_buf_printf(&S->a, " %zu member%s rated it, "
+				    "%.1f of 5 on average.", n, n == 1 ? "" : "s",
+				    sum / n);
+			else
+				mq_buf_adds(&S->a, " Nobody has rated it yet.");
+		}
+		S->synopsis[i] = strdup(S->a.s ? S->a.s : "");
+		if (!S->genres[i] || !S->stats[i] || !S->posterpath[i] ||
+		    !S->synopsis[i]) {
+			free(ft);
+			return mq_oom();
+		}
+	}
+	free(ft);
+	return mq_buf_ok(&S->a);
+}
+
+/* ------------------------------------------------------------------ */
+/* Posters. */
+
+static int
+make_posters(struct site *S)
+{
+	const struct mq_data *d = S->d;
+	const char *gn[MQ_GENRES_MAX];
+	char *supplied = NULL;
+	const char *scratch;
+	uint32_t i;
+	unsigned g, ng;
+	int rc = MQ_OK;
+
+	for (i = 0; i < d->nmovies && rc == MQ_OK; i++) {
+		struct stat st;
+
+		if ((scratch = mq_out_scratch(&S->out)) == NULL)
+			return mq_oom();
+		free(supplied);
+		supplied = NULL;
+		if (S->o->data && (supplied = mq_strf("%s/posters/%u.png",
+		    S->o->data, d->movie_id[i])) == NULL)
+			return mq_oom();
+		if (supplied && stat(supplied, &st) == 0) {
+			rc = mq_poster_scale(&S->poster, supplied, scratch);
+			if (rc == MQ_EDATA) {
+				/* a broken supplied poster: say so, draw one */
+				mq_warnx("%s: unusable, drawing a poster "
+				    "instead", supplied);
+				rc = MQ_OK;
+			} else if (rc == MQ_OK) {
+				rc = mq_out_adopt(&S->out, S->posterpath[i],
+				    scratch, 0);
+				continue;
+			}
+		}
+		if (rc)
+			break;
+		for (g = 0, ng = 0; g < d->ngenres; g++)
+			if (d->genres[i] & (UINT64_C(1) << g))
+				gn[ng++] = d->genre_name[g];
+		rc = mq_poster_draw(&S->poster, d->title[i], d->year[i], gn, ng,
+		    d->movie_id[i], scratch);
+		if (rc == MQ_OK)
+			rc = mq_out_adopt(&S->out, S->posterpath[i], scratch, 0);
+	}
+	free(supplied);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Fragments and documents of films. */
+
+#define NV(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The rating widget of film i, unique ids prefixed by uid, into out. */
+static int
+render_rate(struct site *S, uint32_t i, const char *uid, struct mq_buf *out)
+{
+	char id[16];
+	struct mq_tvar v[3];
+
+	snprintf(id, sizeof(id), "%u", S->d->movie_id[i]);
+	v[0] = (struct mq_tvar){ "id", id };
+	v[1] = (struct mq_tvar){ "title", S->d->title[i] };
+	v[2] = (struct mq_tvar){ "uid", uid };
+	return mq_tmpl_render(&S->t[T_RATE], v, NV(v), out);
+}
+
+/* A film card (poster, texts, rating widget) into out. */
+static int
+render_card(struct site *S, uint32_t i, const char *ctx, const char *reason,
+    struct mq_buf *out)
+{
+	const struct mq_data *d = S->d;
+	struct mq_buf rate = MQ_BUF_INIT, dir = MQ_BUF_INIT, cast = MQ_BUF_INIT;
+	char id[16], uid[40], yb[8];
+	struct mq_tvar v[11];
+	int rc;
+
+	snprintf(id, sizeof(id), "%u", d->movie_id[i]);
+	snprintf(uid, sizeof(uid), "%s-%u", ctx, d->movie_id[i]);
+	if ((rc = render_rate(S, i, uid, &rate)))
+		goto out;
+	/* metadata names are '|'-separated: show them with commas */
+	if (d->directors && d->directors[i])
+		for (const char *p = d->directors[i]; *p; p++)
+			mq_buf_adds(&dir, *p == '|' ? ", " : (char[2]){ *p, 0 });
+	if (d->cast && d->cast[i])
+		for (const char *p = d->cast[i]; *p; p++)
+			mq_buf_adds(&cast, *p == '|' ? ", " : (char[2]){ *p, 0 });
+	v[0] = (struct mq_tvar){ "id", id };
+	v[1] = (struct mq_tvar){ "title", d->title[i] };
+	v[2] = (struct mq_tvar){ "year", year_str(d, i, yb) };
+	v[3] = (struct mq_tvar){ "poster", S->posterpath[i] };
+	v[4] = (struct mq_tvar){ "genres", S->genres[i] };
+	v[5] = (struct mq_tvar){ "reason", reason };
+	v[6] = (struct mq_tvar){ "synopsis", S->synopsis[i] };
+	v[7] = (struct mq_tvar){ "directors", dir.s };
+	v[8] = (struct mq_tvar){ "cast", cast.s };
+	v[9] = (struct mq_tvar){ "stats", S->stats[i] };
+	v[10] = (struct mq_tvar){ "rate", rate.s };
+	if ((rc = mq_buf_ok(&rate)) == MQ_OK && (rc = mq_buf_ok(&dir)) == MQ_OK &&
+	    (rc = mq_buf_ok(&cast)) == MQ_OK)
+		rc = mq_tmpl_render(&S->t[T_CARD], v, NV(v), out);
+out:
+	mq_buf_release(&rate);
+	mq_buf_release(&dir);
+	mq_buf_release(&cast);
+	return rc;
+}
+
+/* A small film entry (poster thumbnail, title), optional note and widget. */
+static int
+render_mini(struct site *S, uint32_t i, const char *note, const char *rate,
+    struct mq_buf *out)
+{
+	char id[16], yb[8];
+	struct mq_tvar v[6];
+
+	snprintf(id, sizeof(id), "%u", S->d->movie_id[i]);
+	v[0] = (struct mq_tvar){ "id", id };
+	v[1] = (struct mq_tvar){ "title", S->d->title[i] };
+	v[2] = (struct mq_tvar){ "year", year_str(S->d, i, yb) };
+	v[3] = (struct mq_tvar){ "poster", S->posterpath[i] };
+	v[4] = (struct mq_tvar){ "note", note };
+	v[5] = (struct mq_tvar){ "rate", rate };
+	return mq_tmpl_render(&S->t[T_MINI], v, NV(v), out);
+}
+
+/* {"id":..,"title":..,"year":..,"genres":[..],"poster":..} into b. */
+static void
+json_film(struct site *S, uint32_t i, struct mq_buf *b)
+{
+	const struct mq_data *d = S->d;
+	unsigned g, n = 0;
+
+	mq_buf_printf(b, "{\"id\": %u, \"title\": ", d->movie_id[i]);
+	mq_esc_jstr(b, d->title[i]);
+	if (d->year[i] > 0)
+		mq_buf_printf(b, ", \"year\": %d", d->year[i]);
+	else
+		mq_buf_adds(b, ", \"year\": null");
+	mq_buf_adds(b, ", \"genres\": [");
+	for (g = 0; g < d->ngenres; g++)
+		if (d->genres[i] & (UINT64_C(1) << g)) {
+			mq_buf_adds(b, n++ ? ", " : "");
+			mq_esc_jstr(b, d->genre_name[g]);
+		}
+	mq_buf_adds(b, "], \"poster\": ");
+	mq_esc_jstr(b, S->posterpath[i]);
+	mq_buf_addc(b, '}');
+}
+
+/* A '|'-separated list as a JSON array. */
+static void
+json_names(struct mq_buf *b, const char *s)
+{
+	const char *p, *q;
+	int n = 0;
+
+	mq_buf_addc(b, '[');
+	for (p = s; p && *p; p = *q ? q + 1 : q) {
+		char *one;
+
+		q = p + strcspn(p, "|");
+		if (q == p)
+			continue;
+		if ((one = strndup(p, (size_t)(q - p))) == NULL) {
+			b->err = 1;
+			return;
+		}
+		mq_buf_adds(b, n++ ? ", " : "");
+		mq_esc_jstr(b, one);
+		free(one);
+	}
+	mq_buf_addc(b, ']');
+}
+
+static int
+make_films(struct site *S)
+{
+	const struct mq_data *d = S->d;
+	const struct mq_nbrs *nb = &S->item.nb;
+	struct mq_buf *js = &S->a, *html = &S->b, *tmp = &S->c;
+	uint32_t i, q, ns;
+	char rel[64], id[16], imdb[16], tmdb[24];
+	int rc;
+
+	for (i = 0; i < d->nmovies; i++) {
+		struct mq_tvar v[8];
+
+		ns = nb->cnt[i] < S->o->nsimilar ? nb->cnt[i] : S->o->nsimilar;
+		/* JSON */
+		mq_buf_reset(js);
+		mq_buf_adds(js, "{\"film\": ");
+		json_film(S, i, js);
+		mq_buf_printf(js, ",\n \"ratings\": %zu, \"mean\": ",
+		    mq_matrix_ideg(&d->R, i));
+		if (mq_matrix_ideg(&d->R, i)) {
+			double s = 0;
+			size_t k;
+
+			for (k = d->R.i_off[i]; k < d->R.i_off[i + 1]; k++)
+				s += d->R.i_half[k] / 2.0;
+			mq_buf_printf(js, "%.3f", s / mq_matrix_ideg(&d->R, i));
+		} else
+			mq_buf_adds(js, "null");
+		mq_buf_printf(js, ", \"damped_mean\": %.3f", S->damped[i]);
+		mq_buf_adds(js, ",\n \"synopsis\": ");
+		mq_esc_jstr(js, S->synopsis[i]);
+		mq_buf_printf(js, ", \"synopsis_source\": \"%s\"",
+		    d->overview && d->overview[i] && *d->overview[i] ?
+		    "metadata" : "data");
+		mq_buf_adds(js, ",\n \"directors\": ");
+		json_names(js, d->directors ? d->directors[i] : NULL);
+		mq_buf_adds(js, ", \"cast\": ");
+		json_names(js, d->cast ? d->cast[i] : NULL);
+		if (d->imdb_id[i])
+			mq_buf_printf(js, ",\n \"imdb\": \"tt%07lld\"",
+			    (long long)d->imdb_id[i]);
+		if (d->tmdb_id[i])
+			mq_buf_printf(js, ", \"tmdb\": %lld",
+			    (long long)d->tmdb_id[i]);
+		mq_buf_adds(js, ",\n \"similar\": [");
+		for (q = 0; q < ns; q++) {
+			uint32_t j = nb->id[(size_t)i * nb->k + q];
+
+			mq_buf_adds(js, q ? ",\n  " : "\n  ");
+			json_film(S, j, js);
+			js->len--;	/* reopen the object for the score */
+			mq_buf_printf(js, ", \"score\": %.4f}",
+			    nb->sim[(size_t)i * nb->k + q]);
+		}
+		mq_buf_adds(js, "]}\n");
+		snprintf(rel, sizeof(rel), "film/%u.json", d->movie_id[i]);
+		if ((rc = mq_out_putb(&S->out, rel, js, MQ_OUT_ZSTD)))
+			return rc;
+
+		/* the film page fragment */
+		mq_buf_reset(html);
+		if ((rc = render_card(S, i, "f", NULL, html)))
+			return rc;
+		mq_buf_reset(tmp);
+		for (q = 0; q < ns; q++)
+			if ((rc = render_mini(S, nb->id[(size_t)i * nb->k + q],
+			    NULL, NULL, tmp)))
+				return rc;
+		snprintf(id, sizeof(id), "%u", d->movie_id[i]);
+		snprintf(imdb, sizeof(imdb), "%07lld", (long long)d->imdb_id[i]);
+		snprintf(tmdb, sizeof(tmdb), "%lld", (long long)d->tmdb_id[i]);
+		if ((rc = mq_buf_ok(html)) || (rc = mq_buf_ok(tmp)))
+			return rc;
+		v[0] = (struct mq_tvar){ "id", id };
+		v[1] = (struct mq_tvar){ "title", d->title[i] };
+		v[2] = (struct mq_tvar){ "card", html->s };
+		v[3] = (struct mq_tvar){ "links",
+		    d->imdb_id[i] || d->tmdb_id[i] ? "1" : NULL };
+		v[4] = (struct mq_tvar){ "imdb", d->imdb_id[i] ? imdb : NULL };
+		v[5] = (struct mq_tvar){ "tmdb", d->tmdb_id[i] ? tmdb : NULL };
+		v[6] = (struct mq_tvar){ "similar", tmp->len ? tmp->s : NULL };
+		v[7] = (struct mq_tvar){ "unused", NULL };
+		mq_buf_reset(js);
+		if ((rc = mq_tmpl_render(&S->t[T_FILM], v, NV(v), js)))
+			return rc;
+		snprintf(rel, sizeof(rel), "film/%u.html", d->movie_id[i]);
+		if ((rc = mq_out_putb(&S->out, rel, js, 0)))
+			return rc;
+	}
+	return MQ_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Genre lists. */
+
+/* "Sci-Fi" -> "sci-fi", "(all)" -> "all": a-z 0-9 and '-'. */
+static void
+slug(const char *name, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *name && n + 1 < size; name++) {
+		char c = *name;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			out[n++] = c;
+		else if (n && out[n - 1] != '-' && name[1])
+			out[n++] = '-';
+	}
+	while (n && out[n - 1] == '-')
+		n--;
+	out[n] = '\0';
+}
+
+static int
+make_genres(struct site *S, struct mq_buf *links)
+{
+	const struct mq_data *d = S->d;
+	struct mq_genre_lists gl;
+	struct mq_buf idx = MQ_BUF_INIT;
+	char sl[64], rel[96], note[96], damp[16], mean[16];
+	unsigned g;
+	uint32_t r;
+	int rc;
+
+	if ((rc = mq_genre_top(&gl, &d->R, d->genres, d->ngenres,
+	    S->o->damping, 1, S->o->ngenre)))
+		return rc;
+	snprintf(damp, sizeof(damp), "%g", S->o->damping);
+	snprintf(mean, sizeof(mean), "%.2f", S->mu);
+	mq_buf_adds(&idx, "{\"genres\": [");
+	for (g = 0; g < gl.nlists; g++) {
+		const char *name = g < d->ngenres ? d->genre_name[g] : "All films";
+		struct mq_tvar v[5];
+		struct mq_tvar lv[2];
+
+		slug(g < d->ngenres ? name : "all", sl, sizeof(sl));
+		mq_buf_reset(&S->a);
+		mq_buf_reset(&S->b);
+		mq_buf_adds(&S->a, "{\"genre\": ");
+		mq_esc_jstr(&S->a, name);
+		mq_buf_printf(&S->a, ", \"slug\": \"%s\", \"damping\": %g, "
+		    "\"mean\": %.4f, \"films\": [", sl, S->o->damping, S->mu);
+		for (r = 0; r < gl.cnt[g]; r++) {
+			const struct mq_scored *x = &gl.v[(size_t)g * gl.n + r];
+
+			mq_buf_adds(&S->a, r ? ",\n  " : "\n  ");
+			json_film(S, x->id, &S->a);
+			S->a.len--;
+			mq_buf_printf(&S->a, ", \"rank\": %u, \"score\": %.3f, "
+			    "\"ratings\": %zu}", r + 1, x->score,
+			    mq_matrix_ideg(&d->R, x->id));
+			snprintf(note, sizeof(note), "%.2f \u2605, %zu ratings",
+			    x->score, mq_matrix_ideg(&d->R, x->id));
+			if ((rc = render_mini(S, x->id, note, NULL, &S->b)))
+				goto out;
+		}
+		mq_buf_adds(&S->a, "]}\n");
+		snprintf(rel, sizeof(rel), "genre/%s.json", sl);
+		if ((rc = mq_out_putb(&S->out, rel, &S->a, MQ_OUT_ZSTD)))
+			goto out;
+		if ((rc = mq_buf_ok(&S->b)))
+			goto out;
+		v[0] = (struct mq_tvar){ "slug", sl };
+		v[1] = (struct mq_tvar){ "name", name };
+		v[2] = (struct mq_tvar){ "items", S->b.s ? S->b.s : "" };
+		v[3] = (struct mq_tvar){ "damping", damp };
+		v[4] = (struct mq_tvar){ "mean", mean };
+		mq_buf_reset(&S->c);
+		if ((rc = mq_tmpl_render(&S->t[T_GENRE], v, NV(v), &S->c)))
+			goto out;
+		snprintf(rel, sizeof(rel), "genre/%s.html", sl);
+		if ((rc = mq_out_putb(&S->out, rel, &S->c, 0)))
+			goto out;
+		lv[0] = (struct mq_tvar){ "slug", sl };
+		lv[1] = (struct mq_tvar){ "name", name };
+		if ((rc = mq_tmpl_render(&S->t[T_GLINK], lv, NV(lv), links)))
+			goto out;
+		mq_buf_adds(&idx, g ? ",\n  " : "\n  ");
+		mq_buf_adds(&idx, "{\"name\": ");
+		mq_esc_jstr(&idx, name);
+		mq_buf_printf(&idx, ", \"slug\": \"%s\", \"films\": %u}", sl,
+		    gl.cnt[g]);
+	}
+	mq_buf_adds(&idx, "]}\n");
+	rc = mq_out_putb(&S->out, "genre/index.json", &idx, MQ_OUT_ZSTD);
+out:
+	mq_buf_release(&idx);
+	mq_genre_release(&gl);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Title search shards. */
+
+/*
+ * Normalise UTF-8 text for search: ASCII letters lowercased, the Latin-1
+ * accented letters folded to their base letter, everything else a space.
+ */
+static void
+normalise(const char *s, struct mq_buf *out)
+{
+	/* U+00C0..U+00FF folded; '*' = not a letter */
+	static const char fold[] =
+	    "aaaaaaaceeeeiiiidnooooo*ouuuuyts"
+	    "aaaaaaaceeeeiiiidnooooo*ouuuuyty";
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		char c = ' ';
+
+		if (*p < 0x80) {
+			c = (char)*p;
+			if (c >= 'A' && c <= 'Z')
+				c = (char)(c - 'A' + 'a');
+			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+				c = ' ';
+			p++;
+		} else if (*p == 0xc3 && p[1] >= 0x80 && p[1] <= 0xbf) {
+			c = fold[p[1] - 0x80];
+			if (c == '*')
+				c = ' ';
+			p += 2;
+		} else {
+			p++;
+			while ((*p & 0xc0) == 0x80)
+				p++;
+		}
+		if (c != ' ' || (out->len && out->s[out->len - 1] != ' '))
+			mq_buf_addc(out, c);
+	}
+	while (out->len && out->s[out->len - 1] == ' ')
+		out->s[--out->len] = '\0';
+}
+
+#define NSHARD (37 * 37)
+
+static int
+shard_of(const char *w)
+{
+	int a, b;
+
+	a = w[0] >= 'a' ? w[0] - 'a' : w[0] - '0' + 26;
+	if (w[1] == '\0' || w[1] == ' ')
+		b = 36;
+	else
+		b = w[1] >= 'a' ? w[1] - 'a' : w[1] - '0' + 26;
+	return a * 37 + b;
+}
+
+static void
+shard_name(int s, char out[3])
+{
+	static const char al[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	int a = s / 37, b = s % 37;
+
+	out[0] = al[a];
+	out[1] = b == 36 ? '\0' : al[b];
+	out[2] = '\0';
+}
+
+static int
+make_search(struct site *S, uint32_t *nshards)
+{
+	const struct mq_data *d = S->d;
+	struct mq_buf *sh = calloc(NSHARD, sizeof(*sh));
+	struct mq_buf norm = MQ_BUF_INIT;
+	uint8_t seen[NSHARD];
+	char rel[32], nm[3];
+	uint32_t i;
+	int s, rc = MQ_OK;
+
+	if (sh == NULL)
+		return mq_oom();
+	*nshards = 0;
+	for (i = 0; i < d->nmovies; i++) {
+		const char *w;
+
+		mq_buf_reset(&norm);
+		normalise(d->title[i], &norm);
+		if (norm.err || norm.len == 0)
+			continue;
+		memset(seen, 0, sizeof(seen));
+		for (w = norm.s; *w; ) {
+			s = shard_of(w);
+			if (!seen[s]) {
+				seen[s] = 1;
+				mq_buf_adds(&sh[s], sh[s].len ? ",\n " : "[\n ");
+				mq_buf_printf(&sh[s], "[%u, ", d->movie_id[i]);
+				mq_esc_jstr(&sh[s], d->title[i]);
+				if (d->year[i] > 0)
+					mq_buf_printf(&sh[s], ", %d, ", d->year[i]);
+				else
+					mq_buf_adds(&sh[s], ", null, ");
+				mq_esc_jstr(&sh[s], norm.s);
+				mq_buf_addc(&sh[s], ']');
+			}
+			w += strcspn(w, " ");
+			w += *w == ' ';
+		}
+	}
+	if ((rc = mq_buf_ok(&norm)))
+		goto out;
+	for (s = 0; s < NSHARD; s++) {
+		if (sh[s].len == 0)
+			continue;
+		mq_buf_adds(&sh[s], "\n]\n");
+		shard_name(s, nm);
+		snprintf(rel, sizeof(rel), "search/%s.json", nm);
+		if ((rc = mq_out_putb(&S->out, rel, &sh[s], MQ_OUT_ZSTD)))
+			goto out;
+		(*nshards)++;
+	}
+out:
+	for (s = 0; s < NSHARD; s++)
+		mq_buf_release(&sh[s]);
+	free(sh);
+	mq_buf_release(&norm);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* History of recommendations (state/recommended.tsv). */
+
+static int
+hist_add(struct site *S, uint32_t user, uint32_t movie, uint32_t date,
+    const char *model)
+{
+	if (S->nhist == S->caphist) {
+		size_t cap = S->caphist ? S->caphist * 2 : 4096;
+		struct hist *h = mq_reallocarray(S->hist, cap, sizeof(*h));
+
+		if (h == NULL)
+			return mq_oom();
+		S->hist = h;
+		S->caphist = cap;
+	}
+	S->hist[S->nhist] = (struct hist){ user, movie, date, "" };
+	snprintf(S->hist[S->nhist].model, sizeof(S->hist[0].model), "%s",
+	    model);
+	S->nhist++;
+	return MQ_OK;
+}
+
+static int
+hist_load(struct site *S)
+{
+	char *path, *line = NULL;
+	size_t cap = 0, ln = 0;
+	FILE *f;
+	int rc = MQ_OK;
+
+	if ((path = mq_strf("%s/recommended.tsv", S->o->state)) == NULL)
+		return mq_oom();
+	if ((f = fopen(path, "r")) == NULL) {
+		rc = errno == ENOENT ? MQ_OK : MQ_EIO;
+		if (rc)
+			mq_warn("%s", path);
+		free(path);
+		return rc;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		unsigned long u, m, dt;
+		char model[12];
+
+		ln++;
+		if (sscanf(line, "%lu\t%lu\t%lu\t%11s", &u, &m, &dt, model) != 4 ||
+		    u > UINT32_MAX || m > UINT32_MAX || dt > 99991231) {
+			mq_warnx("%s:%zu: not a recommendation line, skipped",
+			    path, ln);
+			continue;
+		}
+		if ((rc = hist_add(S, (uint32_t)u, (uint32_t)m, (uint32_t)dt,
+		    model)))
+			break;
+	}
+	if (ferror(f)) {
+		mq_warn("%s", path);
+		rc = MQ_EIO;
+	}
+	fclose(f);
+	free(line);
+	free(path);
+	return rc;
+}
+
+static int
+cmp_hist(const void *a, const void *b)
+{
+	const struct hist *x = a, *y = b;
+
+	if (x->user_id != y->user_id)
+		return x->user_id < y->user_id ? -1 : 1;
+	if (x->date != y->date)
+		return x->date > y->date ? -1 : 1;	/* newest first */
+	return x->movie_id < y->movie_id ? -1 : x->movie_id > y->movie_id;
+}
+
+static int
+hist_save(struct site *S, size_t nold)
+{
+	struct mq_buf b = MQ_BUF_INIT;
+	char *path = NULL, *tmp = NULL;
+	size_t k;
+	FILE *f = NULL;
+	int rc = MQ_OK;
+
+	(void)nold;
+	qsort(S->hist, S->nhist, sizeof(*S->hist), cmp_hist);
+	for (k = 0; k < S->nhist; k++)
+		mq_buf_printf(&b, "%u\t%u\t%u\t%s\n", S->hist[k].user_id,
+		    S->hist[k].movie_id, S->hist[k].date, S->hist[k].model);
+	if ((rc = mq_buf_ok(&b)))
+		goto out;
+	if ((path = mq_strf("%s/recommended.tsv", S->o->state)) == NULL ||
+	    (tmp = mq_strf("%s.tmp-%ld", path, (long)getpid())) == NULL) {
+		rc = mq_oom();
+		goto out;
+	}
+	if ((f = fopen(tmp, "w")) == NULL ||
+	    fwrite(b.s ? b.s : "", 1, b.len, f) != b.len || fflush(f) ||
+	    ferror(f)) {
+		mq_warn("%s", tmp);
+		rc = MQ_EIO;
+	}
+	if (f && fclose(f) && rc == MQ_OK) {
+		mq_warn("%s", tmp);
+		rc = MQ_EIO;
+	}
+	if (rc == MQ_OK && rename(tmp, path)) {
+		mq_warn("rename %s", path);
+		rc = MQ_EIO;
+	}
+	if (rc && tmp)
+		unlink(tmp);
+out:
+	mq_buf_release(&b);
+	free(path);
+	free(tmp);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Members. */
+
+/*
+ * "For you": the item-based and user-based lists fused by reciprocal
+ * rank (score 1/(60 + rank) from each list), the first n.
+ */
+static uint32_t
+blend(const struct mq_scored *a, uint32_t na, const struct mq_scored *b,
+    uint32_t nb, uint32_t n, struct mq_scored *out, uint8_t *from)
+{
+	struct mq_scored all[64];
+	uint8_t src[64];
+	uint32_t k = 0, x, y, r;
+
+	for (x = 0; x < na && k < 64; x++) {
+		all[k] = (struct mq_scored){ a[x].id, 1.0f / (60 + x + 1) };
+		src[k++] = 1;
+	}
+	for (y = 0; y < nb; y++) {
+		float s = 1.0f / (60 + y + 1);
+
+		for (x = 0; x < k; x++)
+			if (all[x].id == b[y].id) {
+				all[x].score += s;
+				src[x] |= 2;
+				break;
+			}
+		if (x == k && k < 64) {
+			all[k] = (struct mq_scored){ b[y].id, s };
+			src[k++] = 2;
+		}
+	}
+	/* selection of the n best, ties by lower id */
+	for (r = 0; r < n && r < k; r++) {
+		uint32_t best = r;
+
+		for (x = r + 1; x < k; x++)
+			if (mq_scored_before(&all[x], &all[best]))
+				best = x;
+		struct mq_scored t = all[r];
+		uint8_t ts = src[r];
+
+		all[r] = all[best];
+		src[r] = src[best];
+		all[best] = t;
+		src[best] = ts;
+		out[r] = all[r];
+		from[r] = src[r];
+	}
+	return r;
+}
+
+/*
+ * Why film j is in member u's list: the film u rated whose neighbour list
+ * gives j the largest share, or the neighbours' taste.
+ */
+static void
+reason(struct site *S, uint32_t u, uint32_t j, uint8_t from,
+    struct mq_buf *out)
+{
+	const struct mq_matrix *R = &S->d->R;
+	const struct mq_nbrs *nb = &S->item.nb;
+	float best = 0;
+	uint32_t bi = UINT32_MAX, q;
+	size_t a;
+
+	mq_buf_reset(out);
+	if (from & 1)
+		for (a = R->u_off[u]; a < R->u_off[u + 1]; a++) {
+			uint32_t i = R->u_item[a];
+
+			if (R->u_half[a] < 7)	/* only films they liked */
+				continue;
+			for (q = 0; q < nb->cnt[i]; q++)
+				if (nb->id[(size_t)i * nb->k + q] == j &&
+				    nb->sim[(size_t)i * nb->k + q] > best) {
+					best = nb->sim[(size_t)i * nb->k + q];
+					bi = i;
+				}
+		}
+	if (bi != UINT32_MAX)
+		mq_buf_printf(out, "Because you liked %s", S->d->title[bi]);
+	else if (from & 2)
+		mq_buf_adds(out, "Members with tastes like yours rated it highly");
+	else
+		mq_buf_adds(out, "Close to films you rated");
+}
+
+static void
+json_list(struct site *S, const char *name, const struct mq_scored *v,
+    uint32_t n, struct mq_buf *b)
+{
+	uint32_t r;
+
+	mq_buf_printf(b, ",\n \"%s\": [", name);
+	for (r = 0; r < n; r++) {
+		mq_buf_adds(b, r ? ",\n  " : "\n  ");
+		json_film(S, v[r].id, b);
+		b->len--;
+		mq_buf_printf(b, ", \"score\": %.5g}", v[r].score);
+	}
+	mq_buf_addc(b, ']');
+}
+
+static int
+make_members(struct site *S)
+{
+	const struct mq_data *d = S->d;
+	const uint32_t nl = S->o->nlist;
+	struct mq_scratch si, su, sr;
+	struct mq_scored *li = NULL, *lu = NULL, *lr = NULL, fy[5];
+	struct mq_buf why = MQ_BUF_INIT, cards = MQ_BUF_INIT,
+	    pend = MQ_BUF_INIT, rate = MQ_BUF_INIT;
+	uint8_t from[5];
+	uint32_t u, ni, nu, nr, nf, r, date = (uint32_t)S->o->date;
+	size_t h = 0, nold = S->nhist;
+	char hex[MQ_MEMBER_HEX], rel[64], uid[24];
+	int rc;
+
+	memset(&si, 0, sizeof(si));
+	memset(&su, 0, sizeof(su));
+	memset(&sr, 0, sizeof(sr));
+	li = mq_allocarray(nl, sizeof(*li));
+	lu = mq_allocarray(nl, sizeof(*lu));
+	lr = mq_allocarray(nl, sizeof(*lr));
+	if (!li || !lu || !lr) {
+		rc = mq_oom();
+		goto out;
+	}
+	if ((rc = mq_scratch_init(&si, &S->item, nl)) ||
+	    (rc = mq_scratch_init(&su, &S->user, nl)) ||
+	    (rc = mq_scratch_init(&sr, &S->rnd, nl)))
+		goto out;
+	/* the history sorted by member, newest first, for the pending lists */
+	qsort(S->hist, nold, sizeof(*S->hist), cmp_hist);
+
+	for (u = 0; u < d->nusers; u++) {
+		uint32_t uid_raw = d->user_id[u], np = 0;
+		struct mq_tvar v[2];
+
+		mq_model_recommend(&S->item, &si, u, nl, li, &ni);
+		mq_model_recommend(&S->user, &su, u, nl, lu, &nu);
+		mq_model_recommend(&S->rnd, &sr, u, nl, lr, &nr);
+		nf = blend(li, ni, lu, nu, S->o->nrecs, fy, from);
+		if (nf == 0)	/* nothing from the neighbours: discovery */
+			for (nf = 0; nf < nr && nf < S->o->nrecs; nf++) {
+				fy[nf] = lr[nf];
+				from[nf] = 4;
+			}
+
+		mq_buf_reset(&S->a);
+		mq_buf_reset(&cards);
+		mq_buf_printf(&S->a, "{\"user\": %u, \"build\": \"%s\", "
+		    "\"date\": %u,\n \"for_you\": [", uid_raw, S->build, date);
+		for (r = 0; r < nf; r++) {
+			reason(S, u, fy[r].id, from[r], &why);
+			if ((rc = mq_buf_ok(&why)))
+				goto out;
+			mq_buf_adds(&S->a, r ? ",\n  " : "\n  ");
+			json_film(S, fy[r].id, &S->a);
+			S->a.len--;
+			mq_buf_adds(&S->a, ", \"reason\": ");
+			mq_esc_jstr(&S->a, why.s);
+			mq_buf_printf(&S->a, ", \"score\": %.5g}", fy[r].score);
+			if ((rc = render_card(S, fy[r].id, "r", why.s, &cards)))
+				goto out;
+		}
+		mq_buf_addc(&S->a, ']');
+		json_list(S, "item", li, ni, &S->a);
+		json_list(S, "user_based", lu, nu, &S->a);
+		json_list(S, "random", lr, nr, &S->a);
+
+		/* earlier runs' films the member has not rated yet */
+		while (h < nold && S->hist[h].user_id < uid_raw)
+			h++;
+		mq_buf_reset(&pend);
+		mq_buf_adds(&S->a, ",\n \"pending\": [");
+		for (; h < nold && S->hist[h].user_id == uid_raw; h++) {
+			const struct hist *e = &S->hist[h];
+			int64_t j = mq_data_movie(d, e->movie_id);
+			size_t q;
+
+			if (j < 0 || e->date >= date || np >= S->o->npending ||
+			    mq_matrix_find(&d->R, u, (uint32_t)j) != (size_t)-1)
+				continue;
+			/* once per film: the newest entry wins */
+			for (q = h; q > 0 && S->hist[q - 1].user_id == uid_raw;
+			    q--)
+				if (S->hist[q - 1].movie_id == e->movie_id &&
+				    S->hist[q - 1].date < date)
+					break;
+			if (q > 0 && S->hist[q - 1].user_id == uid_raw &&
+			    S->hist[q - 1].movie_id == e->movie_id)
+				continue;
+			mq_buf_adds(&S->a, np ? ",\n  " : "\n  ");
+			json_film(S, (uint32_t)j, &S->a);
+			S->a.len--;
+			mq_buf_printf(&S->a, ", \"recommended\": %u}", e->date);
+			snprintf(uid, sizeof(uid), "p%u", np);
+			mq_buf_reset(&rate);
+			if ((rc = render_rate(S, (uint32_t)j, uid, &rate)) ||
+			    (rc = mq_buf_ok(&rate)) ||
+			    (rc = render_mini(S, (uint32_t)j, NULL, rate.s, &pend)))
+				goto out;
+			np++;
+		}
+		mq_buf_adds(&S->a, "]}\n");
+
+		mq_key_member(&S->key, uid_raw, hex);
+		snprintf(rel, sizeof(rel), "m/%s/recs.json", hex);
+		if ((rc = mq_out_putb(&S->out, rel, &S->a,
+		    MQ_OUT_ZSTD | MQ_OUT_PRIVATE)))
+			goto out;
+		if ((rc = mq_buf_ok(&cards)) || (rc = mq_buf_ok(&pend)))
+			goto out;
+		v[0] = (struct mq_tvar){ "cards", cards.len ? cards.s : NULL };
+		v[1] = (struct mq_tvar){ "pending", pend.len ? pend.s : NULL };
+		mq_buf_reset(&S->b);
+		if ((rc = mq_tmpl_render(&S->t[T_MEMBER], v, NV(v), &S->b)))
+			goto out;
+		snprintf(rel, sizeof(rel), "m/%s/recs.html", hex);
+		if ((rc = mq_out_putb(&S->out, rel, &S->b, MQ_OUT_PRIVATE)))
+			goto out;
+		for (r = 0; r < nf; r++)
+			if ((rc = hist_add(S, uid_raw, d->movie_id[fy[r].id], date,
+			    from[r] == 4 ? "random" : from[r] == 2 ? "user" :
+			    from[r] == 1 ? "item" : "blend")))
+				goto out;
+	}
+out:
+	mq_scratch_release(&si);
+	mq_scratch_release(&su);
+	mq_scratch_release(&sr);
+	free(li);
+	free(lu);
+	free(lr);
+	mq_buf_release(&why);
+	mq_buf_release(&cards);
+	mq_buf_release(&pend);
+	mq_buf_release(&rate);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Assets, page, manifest. */
+
+static int
+read_file(const char *path, struct mq_buf *b)
+{
+	char chunk[16384];
+	size_t n;
+	FILE *f;
+
+	mq_buf_reset(b);
+	if ((f = fopen(path, "rb")) == NULL) {
+		mq_warn("%s", path);
+		return MQ_EIO;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		mq_buf_add(b, chunk, n);
+	if (ferror(f)) {
+		mq_warn("%s", path);
+		fclose(f);
+		return MQ_EIO;
+	}
+	fclose(f);
+	return mq_buf_ok(b);
+}
+
+/*
+ * Copy the files of the assets directory: .css and .js under
+ * assets/STEM.HASH.EXT (immutable: a new content gets a new name), other
+ * files as they are at the top.  css and js receive the names of
+ * style.css and app.js.
+ */
+static int
+make_assets(struct site *S, char **css, char **js)
+{
+	struct dirent *de;
+	DIR *dir;
+	char hash[65], *path, *rel;
+	int rc = MQ_OK;
+
+	if ((dir = opendir(S->o->assets)) == NULL) {
+		mq_warn("%s", S->o->assets);
+		return MQ_EIO;
+	}
+	while (rc == MQ_OK && (de = readdir(dir)) != NULL) {
+		const char *dot = strrchr(de->d_name, '.');
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if ((path = mq_strf("%s/%s", S->o->assets, de->d_name)) == NULL) {
+			rc = mq_oom();
+			break;
+		}
+		if (stat(path, &st) || !S_ISREG(st.st_mode) ||
+		    (rc = read_file(path, &S->a))) {
+			free(path);
+			continue;
+		}
+		free(path);
+		if (dot && (!strcmp(dot, ".css") || !strcmp(dot, ".js"))) {
+			mq_sha256_hex(S->a.s ? S->a.s : "", S->a.len, hash);
+			rel = mq_strf("assets/%.*s.%.10s%s",
+			    (int)(dot - de->d_name), de->d_name, hash, dot);
+		} else
+			rel = mq_strf("%s", de->d_name);
+		if (rel == NULL) {
+			rc = mq_oom();
+			break;
+		}
+		rc = mq_out_putb(&S->out, rel, &S->a, 0);
+		if (!strcmp(de->d_name, "style.css") && *css == NULL)
+			*css = rel;
+		else if (!strcmp(de->d_name, "app.js") && *js == NULL)
+			*js = rel;
+		else
+			free(rel);
+	}
+	closedir(dir);
+	if (rc == MQ_OK && (*css == NULL || *js == NULL)) {
+		mq_warnx("%s: style.css and app.js are needed", S->o->assets);
+		rc = MQ_EIO;
+	}
+	return rc;
+}
+
+/* SHA-256 of a data file, or "absent". */
+static void
+file_sum(const char *dir, const char *name, char hex[65])
+{
+	crypto_hash_sha256_state st;
+	unsigned char h[crypto_hash_sha256_BYTES], chunk[65536];
+	char *path = mq_strf("%s/%s", dir, name);
+	size_t n;
+	FILE *f;
+
+	snprintf(hex, 65, "absent");
+	if (path == NULL || (f = fopen(path, "rb")) == NULL) {
+		free(path);
+		return;
+	}
+	crypto_hash_sha256_init(&st);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		crypto_hash_sha256_update(&st, chunk, n);
+	if (!ferror(f)) {
+		crypto_hash_sha256_final(&st, h);
+		sodium_bin2hex(hex, 65, h, sizeof(h));
+	}
+	fclose(f);
+	free(path);
+}
+
+static int
+make_index(struct site *S, const char *css, const char *js,
+    const struct mq_buf *links)
+{
+	const struct mq_data *d = S->d;
+	char films[16], members[16], ratings[24];
+	struct mq_tvar v[7];
+	int rc;
+
+	snprintf(films, sizeof(films), "%u", d->nmovies);
+	snprintf(members, sizeof(members), "%u", d->nusers);
+	snprintf(ratings, sizeof(ratings), "%zu", d->R.nnz);
+	if ((rc = mq_buf_ok(links)))
+		return rc;
+	v[0] = (struct mq_tvar){ "css", css };
+	v[1] = (struct mq_tvar){ "js", js };
+	v[2] = (struct mq_tvar){ "genres", links->s };
+	v[3] = (struct mq_tvar){ "build", S->build };
+	v[4] = (struct mq_tvar){ "films", films };
+	v[5] = (struct mq_tvar){ "members", members };
+	v[6] = (struct mq_tvar){ "ratings", ratings };
+	mq_buf_reset(&S->a);
+	if ((rc = mq_tmpl_render(&S->t[T_INDEX], v, NV(v), &S->a)))
+		return rc;
+	return mq_out_putb(&S->out, "index.html", &S->a, 0);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+site_release(struct site *S)
+{
+	uint32_t i;
+	int k;
+
+	for (k = 0; k < T_N; k++)
+		mq_tmpl_release(&S->t[k]);
+	if (S->poster_ok)
+		mq_poster_release(&S->poster);
+	mq_model_release(&S->item);
+	mq_model_release(&S->user);
+	mq_model_release(&S->rnd);
+	free(S->damped);
+	for (i = 0; S->d && i < S->d->nmovies; i++) {
+		if (S->synopsis)
+			free(S->synopsis[i]);
+		if (S->genres)
+			free(S->genres[i]);
+		if (S->stats)
+			free(S->stats[i]);
+		if (S->posterpath)
+			free(S->posterpath[i]);
+	}
+	free(S->synopsis);
+	free(S->genres);
+	free(S->stats);
+	free(S->posterpath);
+	free(S->hist);
+	mq_buf_release(&S->a);
+	mq_buf_release(&S->b);
+	mq_buf_release(&S->c);
+	sodium_memzero(&S->key, sizeof(S->key));
+}
+
+int
+mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
+    struct mq_site_stats *st)
+{
+	static const char *const sums[] = { "ratings.csv", "movies.csv",
+	    "tags.csv", "links.csv", "genome-scores.csv", "genome-tags.csv",
+	    "metadata.csv" };
+	struct site S;
+	struct mq_params p;
+	struct mq_buf links = MQ_BUF_INIT, extra = MQ_BUF_INIT;
+	char *css = NULL, *js = NULL, *path = NULL, hex[65];
+	uint32_t nshards = 0;
+	size_t nold, k;
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc, i, opened = 0;
+
+	memset(&S, 0, sizeof(S));
+	S.d = d;
+	S.o = o;
+	S.t0 = wall();
+	gmtime_r(&now, &tm);
+	strftime(S.build, sizeof(S.build), "%Y%m%dT%H%M%SZ", &tm);
+	/* a second build within the same second gets a suffix */
+	for (k = 2; ; k++) {
+		struct stat sb;
+
+		free(path);
+		if ((path = mq_strf("%s.releases/%s", o->out, S.build)) == NULL) {
+			rc = mq_oom();
+			goto out;
+		}
+		if (stat(path, &sb))
+			break;
+		snprintf(S.build + 16, sizeof(S.build) - 16, "-%zu", k);
+	}
+	if (mkdir(o->state, 0700) && errno != EEXIST) {
+		mq_warn("%s", o->state);
+		rc = MQ_EIO;
+		goto out;
+	}
+	for (i = 0; i < T_N; i++) {
+		free(path);
+		if ((path = mq_strf("%s/%s", o->templates, tmpl_file[i])) ==
+		    NULL) {
+			rc = mq_oom();
+			goto out;
+		}
+		if ((rc = mq_tmpl_load(&S.t[i], path)))
+			goto out;
+	}
+	free(path);
+	if ((path = mq_strf("%s/site.key", o->state)) == NULL) {
+		rc = mq_oom();
+		goto out;
+	}
+	if ((rc = mq_key_load(&S.key, path, 1)))
+		goto out;
+	if ((rc = hist_load(&S)))
+		goto out;
+	nold = S.nhist;
+	stage(&S, "setup");
+
+	mq_params_init(&p, MQ_MODEL_ITEM);
+	p.threads = o->threads;
+	if ((rc = mq_model_fit(&S.item, MQ_MODEL_ITEM, &d->R, &p)))
+		goto out;
+	mq_params_init(&p, MQ_MODEL_USER);
+	p.threads = o->threads;
+	if ((rc = mq_model_fit(&S.user, MQ_MODEL_USER, &d->R, &p)))
+		goto out;
+	mq_params_init(&p, MQ_MODEL_RANDOM);
+	p.seed = o->date;
+	if ((rc = mq_model_fit(&S.rnd, MQ_MODEL_RANDOM, &d->R, &p)))
+		goto out;
+	if ((S.damped = mq_allocarray(d->nmovies, sizeof(float))) == NULL) {
+		rc = mq_oom();
+		goto out;
+	}
+	mq_genre_damped(&d->R, o->damping, S.damped, &S.mu);
+	stage(&S, "models");
+
+	if ((rc = make_texts(&S)))
+		goto out;
+	if ((rc = mq_poster_init(&S.poster, NULL, NULL, 0, 0)))
+		goto out;
+	S.poster_ok = 1;
+	if ((rc = mq_out_begin(&S.out, o->out, S.build)))
+		goto out;
+	opened = 1;
+	stage(&S, "texts");
+	if ((rc = make_posters(&S)))
+		goto out;
+	stage(&S, "posters");
+	if ((rc = make_films(&S)))
+		goto out;
+	stage(&S, "films");
+	if ((rc = make_genres(&S, &links)))
+		goto out;
+	if ((rc = make_search(&S, &nshards)))
+		goto out;
+	stage(&S, "lists");
+	if ((rc = make_members(&S)))
+		goto out;
+	stage(&S, "members");
+	if ((rc = make_assets(&S, &css, &js)) ||
+	    (rc = make_index(&S, css, js, &links)))
+		goto out;
+
+	mq_buf_printf(&extra, "\"date\": %llu,\n  \"counts\": {\"films\": %u, "
+	    "\"members\": %u, \"ratings\": %zu, \"tags\": %zu, \"genres\": %u, "
+	    "\"search_shards\": %u},\n  \"data\": {",
+	    (unsigned long long)o->date, d->nmovies, d->nusers, d->R.nnz,
+	    d->ntags, d->ngenres, nshards);
+	for (k = 0; k < sizeof(sums) / sizeof(sums[0]); k++) {
+		file_sum(o->data, sums[k], hex);
+		mq_buf_printf(&extra, "%s\"%s\": \"%s\"", k ? ", " : "", sums[k],
+		    hex);
+	}
+	mq_buf_addc(&extra, '}');
+	if ((rc = mq_buf_ok(&extra)))
+		goto out;
+	/* the history first: a crash after it only re-asks for a rating */
+	if ((rc = hist_save(&S, nold)))
+		goto out;
+	if ((rc = mq_out_commit(&S.out, extra.s, o->keep)))
+		goto out;
+	stage(&S, "publish");
+	if (st) {
+		memset(st, 0, sizeof(*st));
+		snprintf(st->build, sizeof(st->build), "%s", S.build);
+		st->files = S.out.nfiles;
+		st->written = S.out.nwritten;
+		st->linked = S.out.nlinked;
+		st->bytes_raw = S.out.bytes_raw;
+		st->bytes_zst = S.out.bytes_zst;
+		st->films = d->nmovies;
+		st->members = d->nusers;
+		st->genres = d->ngenres;
+		st->shards = nshards;
+	}
+out:
+	if (opened)
+		mq_out_abort(&S.out);	/* after a commit: only frees */
+	free(path);
+	free(css);
+	free(js);
+	mq_buf_release(&links);
+	mq_buf_release(&extra);
+	site_release(&S);
+	return rc;
+}

@@ -1,0 +1,68 @@
+/*
+ * mq_site.h - the published site: what `marquee build` writes.
+ *
+ * Layout of a release (SITE is a link to it, see mq_out.h):
+ *
+ *   index.html                 the page, from templates/index.html
+ *   assets/NAME.HASH.css|js    site/ files, fingerprinted (immutable)
+ *   film/ID.json[.zst]         public: a film, its stats and similar films
+ *   film/ID.html               public: the film page fragment (card + similar)
+ *   poster/ID.png              public: the film's poster (libpng)
+ *   genre/index.json[.zst]     public: the genres, their slugs and sizes
+ *   genre/SLUG.json[.zst]      public: best rated films of a genre ("all":
+ *   genre/SLUG.html                    every film), JSON and fragment
+ *   search/PP.json[.zst]       public: films with a title word starting
+ *                              with PP (normalised: a-z 0-9, accents off)
+ *   m/HEX/recs.json[.zst]      private: a member's lists; HEX is a keyed
+ *   m/HEX/recs.html                     HMAC of the member id (mq_key.h)
+ *   manifest.json              public files with their SHA-256 and size
+ *
+ * Outside the release, in the state directory (never published): the key
+ * (site.key, mode 0600) and recommended.tsv, every film recommended to a
+ * member ("user_id TAB movie_id TAB YYYYMMDD TAB model"), from which the
+ * "rate your past recommendations" lists come.
+ */
+#ifndef MQ_SITE_H
+#define MQ_SITE_H
+
+#include <stdint.h>
+
+#include "mq_data.h"
+
+struct mq_site_opts {
+	const char *out;	/* SITE: the link to publish */
+	const char *state;	/* state directory (key, history) */
+	const char *templates;	/* templates directory */
+	const char *assets;	/* static files (site/) */
+	const char *data;	/* the data directory (posters/, checksums) */
+	uint32_t nrecs;		/* films in "for you", 1..5 (5) */
+	uint32_t nlist;		/* films in each model's list (10) */
+	uint32_t nsimilar;	/* similar films per film (10) */
+	uint32_t ngenre;	/* films per genre list (20) */
+	uint32_t npending;	/* past recommendations shown (10) */
+	double damping;		/* genre lists' damping (10) */
+	uint64_t date;		/* run date YYYYMMDD */
+	unsigned keep;		/* releases kept (3) */
+	unsigned threads;	/* model threads (0: all CPUs) */
+	int progress;		/* one line per stage on stderr */
+};
+
+struct mq_site_stats {
+	char build[32];
+	size_t files, written, linked;
+	uint64_t bytes_raw, bytes_zst;
+	uint32_t films, members, genres, shards;
+};
+
+/* Defaults as above; out, state, templates, assets, data stay NULL. */
+void mq_site_opts_init(struct mq_site_opts *o);
+
+/*
+ * Build and publish the site of data set d.  On any failure the new
+ * release is removed and SITE still points at the previous one.  Returns
+ * an mq_rc; st (may be NULL) receives counts.
+ */
+int mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
+    struct mq_site_stats *st);
+
+#endif /* MQ_SITE_H */
