@@ -57,7 +57,13 @@ TEST_OBJS = \
 	tests/check_model.o \
 	tests/check_genre.o \
 	tests/check_eval.o \
-	tests/check_synth.o
+	tests/check_synth.o \
+	tests/check_esc.o \
+	tests/check_tmpl.o \
+	tests/check_out.o \
+	tests/check_key.o \
+	tests/check_poster.o \
+	tests/check_site.o
 
 all: bin/marquee
 
@@ -89,8 +95,10 @@ check: bin/marquee bin/check_marquee
 
 # Rebuild the golden files of tests/golden on purpose, after a deliberate
 # change of the models or of the synthetic generator; review the diff.
-golden: bin/marquee
+golden: bin/marquee bin/check_marquee
 	sh tests/cli.sh --update-golden
+	MQ_UPDATE_GOLDEN=1 CK_RUN_SUITE=site MQ_TESTDATA=tests/data \
+	    ./bin/check_marquee
 
 asan:
 	$(MAKE) clean

@@ -264,22 +264,25 @@ glyph_get(struct mq_poster_ctx *c, unsigned px, int bold, uint32_t cp)
 	return g;
 }
 
-/* Kerning between glyphs a and b in 26.6, 0 when the face has none. */
+/*
+ * Kerning in 26.6 between glyph index a and glyph b, 0 when the face has
+ * none.  The caller keeps a's index, not a's cache entry, which a cache
+ * flush may have recycled.
+ */
 static long
-kern(struct mq_poster_ctx *c, int bold, const struct mq_glyph *a,
-    const struct mq_glyph *b)
+kern(struct mq_poster_ctx *c, int bold, uint32_t a, const struct mq_glyph *b)
 {
 	FT_Face face = c->face[bold];
 	FT_Vector v;
 
-	if (a == NULL || !FT_HAS_KERNING(face) || a->gi == 0 || b->gi == 0)
+	if (!FT_HAS_KERNING(face) || a == 0 || b->gi == 0)
 		return 0;
 	if (c->face_px[bold] != b->px) {
 		if (FT_Set_Pixel_Sizes(face, 0, b->px) != 0)
 			return 0;
 		c->face_px[bold] = b->px;
 	}
-	if (FT_Get_Kerning(face, a->gi, b->gi, FT_KERNING_DEFAULT, &v) != 0)
+	if (FT_Get_Kerning(face, a, b->gi, FT_KERNING_DEFAULT, &v) != 0)
 		return 0;
 	return v.x;
 }
@@ -318,7 +321,8 @@ static long
 run(struct mq_poster_ctx *c, struct mq_canvas *cv, int x, int y,
     unsigned px, int bold, const uint8_t *rgb, const uint32_t *cp, size_t n)
 {
-	const struct mq_glyph *g, *prev = NULL;
+	const struct mq_glyph *g;
+	uint32_t prev = 0;
 	long pen = 0;
 	size_t i;
 
@@ -329,8 +333,7 @@ run(struct mq_poster_ctx *c, struct mq_canvas *cv, int x, int y,
 		if (cv != NULL && g->w > 0)
 			blit(c, cv, g, x + (int)((pen + 32) >> 6), y, rgb);
 		pen += g->adv;
-		/* the cache may have been emptied by a later glyph_get() */
-		prev = c->nglyph > 0 ? g : NULL;
+		prev = g->gi;
 	}
 	return (pen + 32) >> 6;
 }
@@ -1397,11 +1400,23 @@ draw_genres(struct mq_poster_ctx *c, const char *const *genres,
 		if (!cut)
 			break;
 	}
-	if (cut && join(cand, sizeof(cand), line[nl - 1], "", more) == 0) {
-		if ((w = mq_canvas_text_width(c, px, 0, cand)) == -1)
-			return MQ_ENOMEM;
-		if (w <= maxw)
-			memcpy(line[nl - 1], cand, sizeof(cand));
+	/* drop names from the end of the last line until the ellipsis fits */
+	while (cut) {
+		char *last;
+
+		if (join(cand, sizeof(cand), line[nl - 1], "", more) == 0) {
+			if ((w = mq_canvas_text_width(c, px, 0, cand)) == -1)
+				return MQ_ENOMEM;
+			if (w <= maxw) {
+				memcpy(line[nl - 1], cand, sizeof(cand));
+				break;
+			}
+		}
+		if ((last = strstr(line[nl - 1], sep)) == NULL)
+			break;
+		while (strstr(last + 1, sep) != NULL)
+			last = strstr(last + 1, sep);
+		*last = '\0';
 	}
 	lh = (int)lround(px * 1.25);
 	y = top + (sh - (int)(nl ? nl - 1 : 0) * lh) / 2 +

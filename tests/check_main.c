@@ -32,6 +32,12 @@ main(void)
 	srunner_add_suite(sr, genre_suite());
 	srunner_add_suite(sr, eval_suite());
 	srunner_add_suite(sr, synth_suite());
+	srunner_add_suite(sr, esc_suite());
+	srunner_add_suite(sr, tmpl_suite());
+	srunner_add_suite(sr, out_suite());
+	srunner_add_suite(sr, key_suite());
+	srunner_add_suite(sr, poster_suite());
+	srunner_add_suite(sr, site_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	nfail = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -18,6 +18,12 @@ Suite *model_suite(void);
 Suite *genre_suite(void);
 Suite *eval_suite(void);
 Suite *synth_suite(void);
+Suite *esc_suite(void);
+Suite *tmpl_suite(void);
+Suite *out_suite(void);
+Suite *key_suite(void);
+Suite *poster_suite(void);
+Suite *site_suite(void);
 
 /* "$MQ_TESTDATA/rel" in a static buffer (tests/data when unset). */
 const char *mq_test_path(const char *rel);

@@ -1,0 +1,241 @@
+/*
+ * check_out.c - atomic releases: the link switch, reuse of unchanged
+ * files, zstd shards, the two manifests, abort and pruning.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "check_suites.h"
+#include "mq_err.h"
+#include "mq_out.h"
+
+static char top[64];
+static char site[128];
+
+static void
+setup(void)
+{
+	snprintf(top, sizeof(top), "/tmp/mq_out.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(top));
+	snprintf(site, sizeof(site), "%s/site", top);
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static char *
+slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *p;
+	long len;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	p = malloc((size_t)len + 1);
+	*n = fread(p, 1, (size_t)len, f);
+	p[*n] = '\0';
+	fclose(f);
+	return p;
+}
+
+static ino_t
+inode(const char *rel)
+{
+	char p[256];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", site, rel);
+	ck_assert_int_eq(stat(p, &st), 0);
+	return st.st_ino;
+}
+
+static void
+release(const char *id, const char *a, const char *b)
+{
+	struct mq_out o;
+
+	ck_assert_int_eq(mq_out_begin(&o, site, id), MQ_OK);
+	ck_assert_int_eq(mq_out_put(&o, "x/a.json", a, strlen(a), MQ_OUT_ZSTD),
+	    MQ_OK);
+	ck_assert_int_eq(mq_out_put(&o, "b.html", b, strlen(b), 0), MQ_OK);
+	ck_assert_int_eq(mq_out_put(&o, "m/secret/p.json", "{}", 2,
+	    MQ_OUT_PRIVATE), MQ_OK);
+	ck_assert_int_eq(mq_out_commit(&o, "\"counts\": {\"n\": 1}", 2), MQ_OK);
+	mq_out_abort(&o);
+}
+
+START_TEST(first_release_and_manifests)
+{
+	char p[256], target[256], *s, *z;
+	size_t n, zn;
+	ssize_t tl;
+
+	release("r1", "{\"a\": 1}", "<p>b</p>");
+	tl = readlink(site, target, sizeof(target) - 1);
+	ck_assert_int_gt(tl, 0);
+	target[tl] = '\0';
+	ck_assert_str_eq(target, "site.releases/r1");
+	snprintf(p, sizeof(p), "%s/x/a.json", site);
+	s = slurp(p, &n);
+	ck_assert_str_eq(s, "{\"a\": 1}");
+	/* the .zst decompresses to the same bytes */
+	snprintf(p, sizeof(p), "%s/x/a.json.zst", site);
+	z = slurp(p, &zn);
+	{
+		char out[64];
+		size_t dn = ZSTD_decompress(out, sizeof(out), z, zn);
+
+		ck_assert(!ZSTD_isError(dn));
+		ck_assert_uint_eq(dn, n);
+		ck_assert(!memcmp(out, s, n));
+	}
+	free(s);
+	free(z);
+	/* public manifest: no private path; full list outside the site */
+	snprintf(p, sizeof(p), "%s/manifest.json", site);
+	s = slurp(p, &n);
+	ck_assert_ptr_nonnull(strstr(s, "\"build\": \"r1\""));
+	ck_assert_ptr_nonnull(strstr(s, "\"counts\": {\"n\": 1}"));
+	ck_assert_ptr_nonnull(strstr(s, "\"x/a.json.zst\""));
+	ck_assert_ptr_null(strstr(s, "secret"));
+	free(s);
+	snprintf(p, sizeof(p), "%s/site.releases/r1.files.tsv", top);
+	s = slurp(p, &n);
+	ck_assert_ptr_nonnull(strstr(s, "m/secret/p.json\t"));
+	free(s);
+	/* no temporary file left anywhere */
+	ck_assert_int_eq(system("! find /tmp/mq_out.* -name '*.tmp*' | grep -q ."),
+	    0);
+}
+END_TEST
+
+START_TEST(unchanged_files_are_linked)
+{
+	ino_t a1, b1;
+
+	release("r1", "{\"a\": 1}", "<p>b</p>");
+	a1 = inode("x/a.json");
+	b1 = inode("b.html");
+	release("r2", "{\"a\": 1}", "<p>changed</p>");
+	ck_assert_uint_eq(inode("x/a.json"), a1);	/* same inode */
+	ck_assert_uint_ne(inode("b.html"), b1);
+	{
+		char p[256], t[256];
+		ssize_t tl;
+
+		tl = readlink(site, t, sizeof(t) - 1);
+		t[tl] = '\0';
+		ck_assert_str_eq(t, "site.releases/r2");
+		snprintf(p, sizeof(p), "%s/site.releases/r1", top);
+		ck_assert_int_eq(access(p, F_OK), 0);	/* kept: keep = 2 */
+	}
+	release("r3", "{\"a\": 2}", "<p>changed</p>");
+	{
+		char p[256];
+
+		snprintf(p, sizeof(p), "%s/site.releases/r1", top);
+		ck_assert_int_ne(access(p, F_OK), 0);	/* pruned */
+		snprintf(p, sizeof(p), "%s/site.releases/r1.files.tsv", top);
+		ck_assert_int_ne(access(p, F_OK), 0);
+	}
+}
+END_TEST
+
+START_TEST(abort_leaves_the_previous_site)
+{
+	struct mq_out o;
+	char p[256], t[256];
+	ssize_t tl;
+
+	release("r1", "{\"a\": 1}", "<p>b</p>");
+	ck_assert_int_eq(mq_out_begin(&o, site, "r2"), MQ_OK);
+	ck_assert_int_eq(mq_out_put(&o, "b.html", "new", 3, 0), MQ_OK);
+	/* paths outside the release are refused */
+	ck_assert_int_eq(mq_out_put(&o, "../evil", "x", 1, 0), MQ_EUSAGE);
+	ck_assert_int_eq(mq_out_put(&o, "/etc/x", "x", 1, 0), MQ_EUSAGE);
+	mq_out_abort(&o);
+	tl = readlink(site, t, sizeof(t) - 1);
+	t[tl] = '\0';
+	ck_assert_str_eq(t, "site.releases/r1");
+	snprintf(p, sizeof(p), "%s/site.releases/r2", top);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	/* a real directory in place of the link is not overwritten */
+	ck_assert_int_eq(unlink(site), 0);
+	ck_assert_int_eq(mkdir(site, 0755), 0);
+	ck_assert_int_eq(mq_out_begin(&o, site, "r3"), MQ_EUSAGE);
+}
+END_TEST
+
+START_TEST(adopt_a_file)
+{
+	struct mq_out o;
+	const char *scratch;
+	FILE *f;
+	ino_t i1;
+
+	ck_assert_int_eq(mq_out_begin(&o, site, "r1"), MQ_OK);
+	scratch = mq_out_scratch(&o);
+	f = fopen(scratch, "w");
+	fputs("png bytes", f);
+	fclose(f);
+	ck_assert_int_eq(mq_out_adopt(&o, "poster/1.png", scratch, 0), MQ_OK);
+	ck_assert_int_ne(access(scratch, F_OK), 0);
+	ck_assert_int_eq(mq_out_commit(&o, NULL, 3), MQ_OK);
+	mq_out_abort(&o);
+	i1 = inode("poster/1.png");
+	ck_assert_int_eq(mq_out_begin(&o, site, "r2"), MQ_OK);
+	scratch = mq_out_scratch(&o);
+	f = fopen(scratch, "w");
+	fputs("png bytes", f);
+	fclose(f);
+	ck_assert_int_eq(mq_out_adopt(&o, "poster/1.png", scratch, 0), MQ_OK);
+	ck_assert_uint_eq(o.nlinked, 1);
+	ck_assert_int_eq(mq_out_commit(&o, NULL, 3), MQ_OK);
+	mq_out_abort(&o);
+	ck_assert_uint_eq(inode("poster/1.png"), i1);
+}
+END_TEST
+
+START_TEST(sha256_known_answer)
+{
+	char hex[65];
+
+	mq_sha256_hex("abc", 3, hex);
+	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+}
+END_TEST
+
+Suite *
+out_suite(void)
+{
+	Suite *s = suite_create("out");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, first_release_and_manifests);
+	tcase_add_test(tc, unchanged_files_are_linked);
+	tcase_add_test(tc, abort_leaves_the_previous_site);
+	tcase_add_test(tc, adopt_a_file);
+	tcase_add_test(tc, sha256_known_answer);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,360 @@
+/*
+ * check_site.c - marquee build end to end on a small synthetic set.
+ *
+ * Golden files (tests/golden/site/) for fragments and JSON; properties of
+ * the tree (every film has its card, document and poster, every member
+ * a private fragment); escaping of hostile titles; unchanged files reused
+ * on a second build; a failing build leaves the previous site; the
+ * members' paths appear in nothing published; past recommendations come
+ * back to be rated.  MQ_UPDATE_GOLDEN=1 rewrites the golden files.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_suites.h"
+#include "mq_buf.h"
+#include "mq_data.h"
+#include "mq_err.h"
+#include "mq_key.h"
+#include "mq_site.h"
+#include "mq_synth.h"
+
+static char top[64], datadir[128], site[128], state[128];
+static struct mq_data D;
+static struct mq_key K;
+
+static char *
+slurp(const char *path)
+{
+	struct mq_buf b = MQ_BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		mq_buf_add(&b, chunk, n);
+	fclose(f);
+	mq_buf_add(&b, "", 0);
+	return b.s;
+}
+
+static void
+append(const char *file, const char *text)
+{
+	char p[256];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", datadir, file);
+	f = fopen(p, "a");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The data: synth small, seed 7, plus two hostile titles and metadata. */
+static void
+setup(void)
+{
+	struct mq_synth_opts so;
+	struct mq_load_opts lo;
+	char p[256];
+	FILE *f;
+	unsigned char k[MQ_KEY_BYTES];
+
+	snprintf(top, sizeof(top), "/tmp/mq_site.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(top));
+	snprintf(datadir, sizeof(datadir), "%s/data", top);
+	snprintf(site, sizeof(site), "%s/site", top);
+	snprintf(state, sizeof(state), "%s/state", top);
+	ck_assert_int_eq(mkdir(datadir, 0755), 0);
+	mq_synth_opts_init(&so);
+	ck_assert_int_eq(mq_synth_opts_preset(&so, "small"), MQ_OK);
+	so.seed = 7;
+	ck_assert_int_eq(mq_synth_write(datadir, &so), MQ_OK);
+	append("movies.csv", "900001,<script>alert(1)</script> (2001),Drama\n"
+	    "900002,\"\"\"onmouseover=alert(1) x (2002)\",Comedy\n");
+	append("ratings.csv", "1,900001,4.0,1500000000\n"
+	    "2,900001,3.5,1500000000\n1,900002,2.0,1500000001\n");
+	snprintf(p, sizeof(p), "%s/metadata.csv", datadir);
+	f = fopen(p, "w");
+	fputs("movieId,overview,directors,cast\n"
+	    "1,\"A plot <b>with</b> markup & \"\"quotes\"\".\",Ann Director,"
+	    "Bob Actor|Cy Actor\n", f);
+	fclose(f);
+	/* a fixed key, so member paths and golden files are stable */
+	ck_assert_int_eq(mkdir(state, 0700), 0);
+	memset(k, 7, sizeof(k));
+	snprintf(p, sizeof(p), "%s/site.key", state);
+	f = fopen(p, "w");
+	fwrite(k, 1, sizeof(k), f);
+	fclose(f);
+	ck_assert_int_eq(chmod(p, 0600), 0);
+	ck_assert_int_eq(mq_key_load(&K, p, 0), MQ_OK);
+	mq_load_opts_init(&lo);
+	lo.quiet = 1;
+	ck_assert_int_eq(mq_data_load(&D, datadir, &lo), MQ_OK);
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	mq_data_release(&D);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static int
+build(uint64_t date, const char *templates)
+{
+	struct mq_site_opts o;
+	const char *assets = getenv("MQ_ASSETS");
+
+	mq_site_opts_init(&o);
+	o.out = site;
+	o.state = state;
+	o.templates = templates;
+	o.assets = assets ? assets : "site";
+	o.data = datadir;
+	o.date = date;
+	o.threads = 1;
+	return mq_site_build(&D, &o, NULL);
+}
+
+static char *
+site_file(const char *fmt, unsigned id)
+{
+	char rel[128], p[256];
+
+	snprintf(rel, sizeof(rel), fmt, id);
+	snprintf(p, sizeof(p), "%s/%s", site, rel);
+	return slurp(p);
+}
+
+static char *
+member_file(uint32_t user, const char *name)
+{
+	char hex[MQ_MEMBER_HEX], p[256];
+
+	mq_key_member(&K, user, hex);
+	snprintf(p, sizeof(p), "%s/m/%s/%s", site, hex, name);
+	return slurp(p);
+}
+
+/*
+ * Compare with tests/golden/site/NAME, or rewrite it on request.  The
+ * build id (a time stamp) is replaced by BUILD first.
+ */
+static void
+golden(const char *name, const char *got_raw)
+{
+	char p[256];
+	char *want, *got, *b;
+
+	ck_assert_ptr_nonnull(got_raw);
+	got = strdup(got_raw);
+	for (b = strstr(got, "\"build\": \""); b; b = strstr(b, "\"build\": \"")) {
+		char *q = b + strlen("\"build\": \"");
+		char *end = strchr(q, '"');
+
+		ck_assert_ptr_nonnull(end);
+		memmove(q + 5, end, strlen(end) + 1);
+		memcpy(q, "BUILD", 5);
+		b = q;
+	}
+	snprintf(p, sizeof(p), "%s", mq_test_path("../golden/site/"));
+	strncat(p, name, sizeof(p) - strlen(p) - 1);
+	if (getenv("MQ_UPDATE_GOLDEN")) {
+		FILE *f = fopen(p, "w");
+
+		ck_assert_msg(f != NULL, "cannot write %s", p);
+		fputs(got, f);
+		fclose(f);
+		free(got);
+		return;
+	}
+	want = slurp(p);
+	ck_assert_msg(want != NULL, "%s missing (make golden)", p);
+	ck_assert_msg(strcmp(want, got) == 0, "%s differs from the build "
+	    "(make golden if intended; diff the files)", p);
+	free(want);
+	free(got);
+}
+
+START_TEST(golden_fragments_and_documents)
+{
+	static const struct { const char *fmt; unsigned id; const char *g; }
+	    files[] = {
+		{ "film/%u.html", 1, "film-1.html" },
+		{ "film/%u.json", 1, "film-1.json" },
+		{ "film/%u.html", 900001, "film-900001.html" },
+		{ "genre/all.json", 0, "genre-all.json" },
+		{ "genre/drama.html", 0, "genre-drama.html" },
+		{ "genre/index.json", 0, "genre-index.json" },
+		{ "search/sc.json", 0, "search-sc.json" },
+	};
+	size_t i;
+	char *s;
+
+	ck_assert_int_eq(build(20261123, "templates"), MQ_OK);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		s = site_file(files[i].fmt, files[i].id);
+		ck_assert_msg(s != NULL, "%s", files[i].fmt);
+		golden(files[i].g, s);
+		free(s);
+	}
+	s = member_file(1, "recs.html");
+	golden("member-1.html", s);
+	free(s);
+	s = member_file(1, "recs.json");
+	golden("member-1.json", s);
+	free(s);
+}
+END_TEST
+
+START_TEST(every_film_and_member)
+{
+	uint32_t i;
+	char *s;
+
+	ck_assert_int_eq(build(20261123, "templates"), MQ_OK);
+	for (i = 0; i < D.nmovies; i++) {
+		struct stat st;
+		char p[256];
+
+		snprintf(p, sizeof(p), "%s/poster/%u.png", site, D.movie_id[i]);
+		ck_assert_msg(stat(p, &st) == 0 && st.st_size > 100 &&
+		    st.st_size < 20000, "%s", p);
+		snprintf(p, sizeof(p), "%s/film/%u.html", site, D.movie_id[i]);
+		ck_assert_int_eq(access(p, R_OK), 0);
+		snprintf(p, sizeof(p), "%s/film/%u.json.zst", site,
+		    D.movie_id[i]);
+		ck_assert_int_eq(access(p, R_OK), 0);
+	}
+	for (i = 0; i < D.nusers; i++) {
+		s = member_file(D.user_id[i], "recs.html");
+		ck_assert_msg(s != NULL, "member %u", D.user_id[i]);
+		ck_assert_ptr_nonnull(strstr(s, "class=\"card\""));
+		free(s);
+	}
+}
+END_TEST
+
+START_TEST(hostile_titles_render_as_text)
+{
+	char *s;
+
+	ck_assert_int_eq(build(20261123, "templates"), MQ_OK);
+	s = site_file("film/%u.html", 900001);
+	ck_assert_ptr_null(strstr(s, "<script>"));
+	ck_assert_ptr_nonnull(strstr(s, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+	free(s);
+	s = site_file("film/%u.html", 900002);
+	ck_assert_ptr_null(strstr(s, "\"onmouseover"));
+	ck_assert_ptr_nonnull(strstr(s, "&quot;onmouseover"));
+	free(s);
+	s = site_file("film/%u.json", 900001);
+	ck_assert_ptr_nonnull(strstr(s, "\\u003cscript\\u003e"));
+	free(s);
+	/* metadata: the overview is text, its markup escaped */
+	s = site_file("film/%u.html", 1);
+	ck_assert_ptr_nonnull(strstr(s, "A plot &lt;b&gt;with&lt;/b&gt; markup "
+	    "&amp; &quot;quotes&quot;."));
+	ck_assert_ptr_nonnull(strstr(s, "Bob Actor, Cy Actor"));
+	free(s);
+}
+END_TEST
+
+START_TEST(second_build_reuses_and_failure_keeps_site)
+{
+	char t1[256], t2[256], p[256];
+	ssize_t n;
+	struct stat a, b;
+
+	ck_assert_int_eq(build(20261123, "templates"), MQ_OK);
+	n = readlink(site, t1, sizeof(t1) - 1);
+	t1[n] = '\0';
+	snprintf(p, sizeof(p), "%s/poster/1.png", site);
+	ck_assert_int_eq(stat(p, &a), 0);
+	sleep(1);	/* release ids have a one-second resolution */
+	ck_assert_int_eq(build(20261123, "templates"), MQ_OK);
+	n = readlink(site, t2, sizeof(t2) - 1);
+	t2[n] = '\0';
+	ck_assert_str_ne(t1, t2);
+	ck_assert_int_eq(stat(p, &b), 0);
+	ck_assert_uint_eq(a.st_ino, b.st_ino);	/* not rewritten */
+	/* a build that fails (no templates) leaves the site as it was */
+	ck_assert_int_ne(build(20261124, "/nonexistent"), MQ_OK);
+	n = readlink(site, t1, sizeof(t1) - 1);
+	t1[n] = '\0';
+	ck_assert_str_eq(t1, t2);
+}
+END_TEST
+
+START_TEST(member_paths_are_not_published)
+{
+	char hex[MQ_MEMBER_HEX], cmd[512];
+	char *s;
+
+	ck_assert_int_eq(build(20261123, "templates"), MQ_OK);
+	mq_key_member(&K, 1, hex);
+	/* the path appears in no public file: only under m/ itself */
+	snprintf(cmd, sizeof(cmd), "cd '%s' && ! grep -rl --exclude-dir=m "
+	    "'%s' . | grep -q .", site, hex);
+	ck_assert_int_eq(system(cmd), 0);
+	s = site_file("manifest.json", 0);
+	ck_assert_ptr_null(strstr(s, "\"m/"));
+	free(s);
+	/* and the key is not in the site */
+	snprintf(cmd, sizeof(cmd), "! find -L '%s' -name '*.key' | grep -q .",
+	    site);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(past_recommendations_come_back)
+{
+	char *s1, *s2, *p;
+
+	ck_assert_int_eq(build(20261123, "templates"), MQ_OK);
+	s1 = member_file(1, "recs.json");
+	ck_assert_ptr_nonnull(strstr(s1, "\"pending\": []"));
+	sleep(1);
+	ck_assert_int_eq(build(20261124, "templates"), MQ_OK);
+	s2 = member_file(1, "recs.json");
+	p = strstr(s2, "\"pending\": [");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(strstr(p, "\"recommended\": 20261123"));
+	free(s1);
+	free(s2);
+	s2 = member_file(1, "recs.html");
+	ck_assert_ptr_nonnull(strstr(s2, "Rate your past recommendations"));
+	free(s2);
+}
+END_TEST
+
+Suite *
+site_suite(void)
+{
+	Suite *s = suite_create("site");
+	TCase *tc = tcase_create("build");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, golden_fragments_and_documents);
+	tcase_add_test(tc, every_film_and_member);
+	tcase_add_test(tc, hostile_titles_render_as_text);
+	tcase_add_test(tc, second_build_reuses_and_failure_keeps_site);
+	tcase_add_test(tc, member_paths_are_not_published);
+	tcase_add_test(tc, past_recommendations_come_back);
+	suite_add_tcase(s, tc);
+	return s;
+}
