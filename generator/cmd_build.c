@@ -165,10 +165,11 @@ cmd_build(int argc, char **argv)
 	cmd_stage("build");
 	if (!lo.quiet)
 		fprintf(stderr, "build %s: %zu files (%zu written, %zu unchanged), "
-		    "%.1f MB raw, %.1f MB zstd; %u films, %u members, "
-		    "%u search shards\n", st.build, st.files, st.written,
-		    st.linked, st.bytes_raw / 1e6, st.bytes_zst / 1e6, st.films,
-		    st.members, st.shards);
+		    "%.1f MB raw, %.1f MB zstd; %u films (%u posters drawn), "
+		    "%u members, %u search shards\n", st.build, st.files,
+		    st.written, st.linked, st.bytes_raw / 1e6,
+		    st.bytes_zst / 1e6, st.films, st.posters_drawn, st.members,
+		    st.shards);
 out:
 	free(state);
 	mq_data_release(&d);

@@ -210,13 +210,19 @@ fail:
 	return rc;
 }
 
-/* Make the parent directories of DIR/rel. */
+/* Make the parent directories of DIR/rel (the last one is remembered). */
 static int
 make_parents(struct mq_out *o, const char *rel)
 {
 	char path[PATH_MAX];
 	size_t dl = strlen(o->dir);
-	const char *s;
+	const char *s, *last = strrchr(rel, '/');
+
+	if (last == NULL)
+		return MQ_OK;
+	if (o->lastdir.s && o->lastdir.len == (size_t)(last - rel) &&
+	    !memcmp(o->lastdir.s, rel, o->lastdir.len))
+		return MQ_OK;
 
 	if (dl + 1 + strlen(rel) >= sizeof(path)) {
 		mq_warnx("%s/%s: path too long", o->dir, rel);
@@ -232,6 +238,8 @@ make_parents(struct mq_out *o, const char *rel)
 			return MQ_EIO;
 		}
 	}
+	mq_buf_reset(&o->lastdir);
+	mq_buf_add(&o->lastdir, rel, (size_t)(last - rel));
 	return MQ_OK;
 }
 
@@ -402,6 +410,25 @@ mq_out_putb(struct mq_out *o, const char *rel, const struct mq_buf *b,
 	if (b->err)
 		return mq_oom();
 	return mq_out_put(o, rel, b->s ? b->s : "", b->len, flags);
+}
+
+int
+mq_out_reuse(struct mq_out *o, const char *rel, unsigned flags, int *reused)
+{
+	const struct mq_out_file *pf = prev_find(o->prev, rel);
+	int rc;
+
+	*reused = 0;
+	if (pf == NULL)
+		return MQ_OK;
+	if ((rc = make_parents(o, rel)))
+		return rc;
+	if (!reuse(o, rel, pf->hash, pf->size))
+		return MQ_OK;
+	*reused = 1;
+	o->nlinked++;
+	o->bytes_raw += pf->size;
+	return add_file(o, rel, pf->hash, pf->size, flags);
 }
 
 const char *
@@ -624,6 +651,7 @@ mq_out_abort(struct mq_out *o)
 	ZSTD_freeCCtx(o->zctx);
 	mq_buf_release(&o->zbuf);
 	mq_buf_release(&o->scratch);
+	mq_buf_release(&o->lastdir);
 	free(o->site);
 	free(o->releases);
 	free(o->id);

@@ -46,7 +46,8 @@ struct mq_out {
 	void *zctx;		/* ZSTD_CCtx */
 	int zlevel;
 	struct mq_buf zbuf;
-	struct mq_buf scratch;	/* mq_out_scratch() path, file contents */
+	struct mq_buf scratch;	/* mq_out_scratch() path */
+	struct mq_buf lastdir;	/* parent directory made last */
 	/* statistics */
 	size_t nwritten, nlinked;
 	uint64_t bytes_raw, bytes_zst;
@@ -85,6 +86,15 @@ const char *mq_out_scratch(struct mq_out *o);
  */
 int mq_out_adopt(struct mq_out *o, const char *rel, const char *path,
     unsigned flags);
+
+/*
+ * Reuse REL from the previous release without producing it again: for
+ * files whose name already identifies their content (fingerprinted
+ * names).  *reused is 1 when the file was hard-linked from the previous
+ * release, 0 when the caller must produce it.
+ */
+int mq_out_reuse(struct mq_out *o, const char *rel, unsigned flags,
+    int *reused);
 
 /*
  * Finish: write manifest.json (build id, the caller's extra JSON members

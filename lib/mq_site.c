@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,8 +55,6 @@ struct site {
 	struct mq_tmpl t[T_N];
 	struct mq_key key;
 	struct mq_out out;
-	struct mq_poster_ctx poster;
-	int poster_ok;
 	struct mq_model item, user, rnd;
 	float *damped;		/* per film, stars */
 	double mu;
@@ -220,6 +219,42 @@ genome_tags(const struct mq_data *d, uint32_t i, struct mq_buf *b)
 		    ", ", d->gtag_name[best[k]]);
 }
 
+/* Bump when the drawing changes: every poster then gets a new name. */
+#define POSTER_VERSION	"poster-v1"
+
+/*
+ * The poster's name is fingerprinted by what it is drawn from (drawing
+ * version, id, title, year, genres, the supplied file's size and time):
+ * poster/ID.KEY.png.  An unchanged film keeps its name, so its poster is
+ * reused from the previous release without being drawn again, and a CDN
+ * may cache it forever.
+ */
+static int
+poster_name(struct site *S, uint32_t i)
+{
+	const struct mq_data *d = S->d;
+	struct mq_buf b = MQ_BUF_INIT;
+	struct stat st;
+	char hex[65], *sup = NULL;
+
+	mq_buf_printf(&b, "%s\n%u\n%s\n%d\n", POSTER_VERSION, d->movie_id[i],
+	    d->title[i], d->year[i]);
+	genre_list(d, i, ",", &b);
+	if (S->o->data && (sup = mq_strf("%s/posters/%u.png", S->o->data,
+	    d->movie_id[i])) != NULL && stat(sup, &st) == 0)
+		mq_buf_printf(&b, "\nsupplied %lld %lld", (long long)st.st_size,
+		    (long long)st.st_mtime);
+	free(sup);
+	if (mq_buf_ok(&b)) {
+		mq_buf_release(&b);
+		return MQ_ENOMEM;
+	}
+	mq_sha256_hex(b.s, b.len, hex);
+	mq_buf_release(&b);
+	S->posterpath[i] = mq_strf("poster/%u.%.10s.png", d->movie_id[i], hex);
+	return S->posterpath[i] ? MQ_OK : mq_oom();
+}
+
 /*
  * The synopsis: the metadata's overview when supplied; otherwise an
  * honest summary from the data (never invented plot text).
@@ -248,6 +283,7 @@ make_texts(struct site *S)
 	for (i = 0; i < d->nmovies; i++) {
 		size_t n = mq_matrix_ideg(&d->R, i), mark;
 		double sum = 0;
+		int rc;
 
 		for (k = d->R.i_off[i]; k < d->R.i_off[i + 1]; k++)
 			sum += d->R.i_half[k] / 2.0;
@@ -264,7 +300,8 @@ make_texts(struct site *S)
 			mq_buf_adds(&S->a, "Not rated yet");
 		S->stats[i] = strdup(S->a.s);
 
-		S->posterpath[i] = mq_strf("poster/%u.png", d->movie_id[i]);
+		if ((rc = poster_name(S, i)))
+			goto fail;
 
 		mq_buf_reset(&S->a);
 		if (d->overview && d->overview[i] && *d->overview[i]) {
@@ -310,6 +347,10 @@ make_texts(struct site *S)
 			free(ft);
 			return mq_oom();
 		}
+		continue;
+fail:
+		free(ft);
+		return rc;
 	}
 	free(ft);
 	return mq_buf_ok(&S->a);
@@ -318,51 +359,118 @@ make_texts(struct site *S)
 /* ------------------------------------------------------------------ */
 /* Posters. */
 
+struct pjob {
+	struct site *S;
+	const uint32_t *todo;	/* films to draw */
+	uint32_t ntodo;
+	unsigned t, nt;
+	int rc;
+};
+
+/* Where poster job k is drawn, in the release directory. */
+static char *
+draw_path(struct site *S, uint32_t k)
+{
+	return mq_strf("%s/.draw-%u.png", S->out.dir, k);
+}
+
+/* Draw (or scale) the posters k = t, t + nt, ... of the job list. */
+static void *
+poster_worker(void *arg)
+{
+	struct pjob *j = arg;
+	struct site *S = j->S;
+	const struct mq_data *d = S->d;
+	struct mq_poster_ctx ctx;
+	const char *gn[MQ_GENRES_MAX];
+	uint32_t k;
+
+	if ((j->rc = mq_poster_init(&ctx, NULL, NULL, 0, 0)))
+		return NULL;
+	for (k = j->t; k < j->ntodo && j->rc == MQ_OK; k += j->nt) {
+		uint32_t i = j->todo[k];
+		char *out = draw_path(S, k), *sup = NULL;
+		struct stat st;
+		unsigned g, ng;
+		int rc = MQ_EDATA;
+
+		if (out == NULL) {
+			j->rc = MQ_ENOMEM;
+			break;
+		}
+		if (S->o->data && (sup = mq_strf("%s/posters/%u.png",
+		    S->o->data, d->movie_id[i])) != NULL &&
+		    stat(sup, &st) == 0) {
+			rc = mq_poster_scale(&ctx, sup, out);
+			if (rc == MQ_EDATA)
+				mq_warnx("%s: unusable, drawing a poster "
+				    "instead", sup);
+		}
+		if (rc == MQ_EDATA) {
+			for (g = 0, ng = 0; g < d->ngenres; g++)
+				if (d->genres[i] & (UINT64_C(1) << g))
+					gn[ng++] = d->genre_name[g];
+			rc = mq_poster_draw(&ctx, d->title[i], d->year[i], gn,
+			    ng, d->movie_id[i], out);
+		}
+		j->rc = rc;
+		free(out);
+		free(sup);
+	}
+	mq_poster_release(&ctx);
+	return NULL;
+}
+
 static int
-make_posters(struct site *S)
+make_posters(struct site *S, uint32_t *drawn)
 {
 	const struct mq_data *d = S->d;
-	const char *gn[MQ_GENRES_MAX];
-	char *supplied = NULL;
-	const char *scratch;
-	uint32_t i;
-	unsigned g, ng;
-	int rc = MQ_OK;
+	struct pjob job[16];
+	pthread_t th[16];
+	uint32_t *todo, ntodo = 0, i, k;
+	unsigned nt = mq_threads(S->o->threads), t, started = 0;
+	int rc = MQ_OK, reused;
 
-	for (i = 0; i < d->nmovies && rc == MQ_OK; i++) {
-		struct stat st;
-
-		if ((scratch = mq_out_scratch(&S->out)) == NULL)
-			return mq_oom();
-		free(supplied);
-		supplied = NULL;
-		if (S->o->data && (supplied = mq_strf("%s/posters/%u.png",
-		    S->o->data, d->movie_id[i])) == NULL)
-			return mq_oom();
-		if (supplied && stat(supplied, &st) == 0) {
-			rc = mq_poster_scale(&S->poster, supplied, scratch);
-			if (rc == MQ_EDATA) {
-				/* a broken supplied poster: say so, draw one */
-				mq_warnx("%s: unusable, drawing a poster "
-				    "instead", supplied);
-				rc = MQ_OK;
-			} else if (rc == MQ_OK) {
-				rc = mq_out_adopt(&S->out, S->posterpath[i],
-				    scratch, 0);
-				continue;
-			}
-		}
-		if (rc)
-			break;
-		for (g = 0, ng = 0; g < d->ngenres; g++)
-			if (d->genres[i] & (UINT64_C(1) << g))
-				gn[ng++] = d->genre_name[g];
-		rc = mq_poster_draw(&S->poster, d->title[i], d->year[i], gn, ng,
-		    d->movie_id[i], scratch);
-		if (rc == MQ_OK)
-			rc = mq_out_adopt(&S->out, S->posterpath[i], scratch, 0);
+	if (nt > 16)
+		nt = 16;
+	if ((todo = mq_allocarray(d->nmovies, sizeof(*todo))) == NULL)
+		return mq_oom();
+	for (i = 0; i < d->nmovies; i++) {
+		if ((rc = mq_out_reuse(&S->out, S->posterpath[i], 0, &reused)))
+			goto out;
+		if (!reused)
+			todo[ntodo++] = i;
 	}
-	free(supplied);
+	*drawn = ntodo;
+	if (nt > ntodo)
+		nt = ntodo ? ntodo : 1;
+	for (t = 0; t < nt; t++) {
+		job[t] = (struct pjob){ S, todo, ntodo, t, nt, MQ_OK };
+		if (t > 0 && pthread_create(&th[t], NULL, poster_worker, &job[t]))
+			break;
+		started = t + 1;
+	}
+	for (t = 0; t < nt; t++)
+		if (t == 0 || t >= started)
+			poster_worker(&job[t]);
+	for (t = 1; t < started; t++)
+		pthread_join(th[t], NULL);
+	for (t = 0; t < nt; t++)
+		if (job[t].rc && rc == MQ_OK)
+			rc = job[t].rc;
+	/* adopt in film order: the manifest does not depend on threads */
+	for (k = 0; k < ntodo && rc == MQ_OK; k++) {
+		char *p = draw_path(S, k);
+
+		if (p == NULL) {
+			rc = mq_oom();
+			break;
+		}
+		rc = mq_out_adopt(&S->out, S->posterpath[todo[k]], p, 0);
+		free(p);
+	}
+out:
+	free(todo);
 	return rc;
 }
 
@@ -1333,8 +1441,6 @@ site_release(struct site *S)
 
 	for (k = 0; k < T_N; k++)
 		mq_tmpl_release(&S->t[k]);
-	if (S->poster_ok)
-		mq_poster_release(&S->poster);
 	mq_model_release(&S->item);
 	mq_model_release(&S->user);
 	mq_model_release(&S->rnd);
@@ -1371,7 +1477,7 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	struct mq_params p;
 	struct mq_buf links = MQ_BUF_INIT, extra = MQ_BUF_INIT;
 	char *css = NULL, *js = NULL, *path = NULL, hex[65];
-	uint32_t nshards = 0;
+	uint32_t nshards = 0, drawn = 0;
 	size_t nold, k;
 	time_t now = time(NULL);
 	struct tm tm;
@@ -1444,14 +1550,11 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 
 	if ((rc = make_texts(&S)))
 		goto out;
-	if ((rc = mq_poster_init(&S.poster, NULL, NULL, 0, 0)))
-		goto out;
-	S.poster_ok = 1;
 	if ((rc = mq_out_begin(&S.out, o->out, S.build)))
 		goto out;
 	opened = 1;
 	stage(&S, "texts");
-	if ((rc = make_posters(&S)))
+	if ((rc = make_posters(&S, &drawn)))
 		goto out;
 	stage(&S, "posters");
 	if ((rc = make_films(&S)))
@@ -1500,6 +1603,7 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 		st->members = d->nusers;
 		st->genres = d->ngenres;
 		st->shards = nshards;
+		st->posters_drawn = drawn;
 	}
 out:
 	if (opened)

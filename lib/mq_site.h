@@ -7,7 +7,8 @@
  *   assets/NAME.HASH.css|js    site/ files, fingerprinted (immutable)
  *   film/ID.json[.zst]         public: a film, its stats and similar films
  *   film/ID.html               public: the film page fragment (card + similar)
- *   poster/ID.png              public: the film's poster (libpng)
+ *   poster/ID.KEY.png          public: the film's poster (libpng); KEY
+ *                              fingerprints what it is drawn from
  *   genre/index.json[.zst]     public: the genres, their slugs and sizes
  *   genre/SLUG.json[.zst]      public: best rated films of a genre ("all":
  *   genre/SLUG.html                    every film), JSON and fragment
@@ -52,6 +53,7 @@ struct mq_site_stats {
 	size_t files, written, linked;
 	uint64_t bytes_raw, bytes_zst;
 	uint32_t films, members, genres, shards;
+	uint32_t posters_drawn;	/* the others were reused */
 };
 
 /* Defaults as above; out, state, templates, assets, data stay NULL. */
