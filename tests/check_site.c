@@ -143,7 +143,7 @@ site_file(const char *fmt, unsigned id)
 static void
 poster_of(unsigned id, char *p, size_t size)
 {
-	char dir[256], pre[24];
+	char dir[200], pre[24];
 	struct dirent *de;
 	DIR *d;
 
@@ -154,7 +154,8 @@ poster_of(unsigned id, char *p, size_t size)
 	p[0] = '\0';
 	while ((de = readdir(d)) != NULL)
 		if (!strncmp(de->d_name, pre, strlen(pre)))
-			snprintf(p, size, "%s/%s", dir, de->d_name);
+			ck_assert_int_lt(snprintf(p, size, "%s/%s", dir,
+			    de->d_name), (int)size);
 	closedir(d);
 	ck_assert_msg(p[0] != '\0', "no poster for film %u", id);
 }
