@@ -37,7 +37,7 @@ build_usage(FILE *f)
 	    "  --date YYYY-MM-DD run date (default today, UTC)\n"
 	    "  --keep N          releases kept (default 3)\n"
 	    "  --threads N       model threads (default: CPUs online)\n"
-	    "  --rejects FILE, --max-reject-frac F, --quiet  as for recs\n"
+	    "  --rejects FILE, --max-reject-frac F, --quiet (-q)  as for recs\n"
 	    "  --timings         one line per stage on stderr\n");
 }
 
@@ -82,8 +82,11 @@ cmd_build(int argc, char **argv)
 	so.assets = "site";
 	so.date = cmd_today();
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "q", lopts, NULL)) != -1) {
 		switch (c) {
+		case 'q':
+			lo.quiet = 1;
+			break;
 		case OPT_HELP:
 			build_usage(stdout);
 			return MQ_OK;

@@ -58,6 +58,7 @@ struct site {
 	struct mq_model item, user, rnd;
 	float *damped;		/* per film, stars */
 	double mu;
+	char **title;		/* per film, articles in front */
 	char **synopsis;	/* per film */
 	char **genres;		/* per film: "Comedy, Drama" */
 	char **stats;		/* per film: "4.1 ★ from 215 ratings" */
@@ -111,6 +112,49 @@ year_str(const struct mq_data *d, uint32_t i, char buf[8])
 		return "";
 	snprintf(buf, 8, "%d", d->year[i]);
 	return buf;
+}
+
+/*
+ * MovieLens sorts titles by moving the article to the end: "Silence, The",
+ * "Cité des enfants perdus, La".  Put it back in front for display, in the
+ * title and in a final alternative title in parentheses.
+ */
+static void
+unsort_title(const char *t, size_t n, struct mq_buf *out)
+{
+	static const char *const art[] = { "The", "A", "An", "Les", "La", "Le",
+	    "L'", "Il", "Lo", "Gli", "I", "Die", "Der", "Das", "El", "Los",
+	    "Las", "Un", "Une", "Det", "Den", "De", "Het", "O", "Os", "As",
+	    "Ett", "En", "Et" };
+	size_t k, al;
+
+	for (k = 0; k < sizeof(art) / sizeof(art[0]); k++) {
+		al = strlen(art[k]);
+		if (n > al + 2 && !memcmp(t + n - al - 2, ", ", 2) &&
+		    !memcmp(t + n - al, art[k], al)) {
+			mq_buf_add(out, art[k], al);
+			if (art[k][al - 1] != '\'')
+				mq_buf_addc(out, ' ');
+			mq_buf_add(out, t, n - al - 2);
+			return;
+		}
+	}
+	mq_buf_add(out, t, n);
+}
+
+static void
+display_title(const char *t, struct mq_buf *out)
+{
+	const char *paren = strstr(t, " (");
+	size_t n = strlen(t);
+
+	if (paren && t[n - 1] == ')') {
+		unsort_title(t, (size_t)(paren - t), out);
+		mq_buf_adds(out, " (");
+		unsort_title(paren + 2, (size_t)(t + n - 1 - (paren + 2)), out);
+		mq_buf_addc(out, ')');
+	} else
+		unsort_title(t, n, out);
 }
 
 /* "Comedy, Drama and War" into b. */
@@ -268,11 +312,13 @@ make_texts(struct site *S)
 	uint32_t i;
 	char yb[8];
 
+	S->title = calloc(d->nmovies + 1, sizeof(char *));
 	S->synopsis = calloc(d->nmovies + 1, sizeof(char *));
 	S->genres = calloc(d->nmovies + 1, sizeof(char *));
 	S->stats = calloc(d->nmovies + 1, sizeof(char *));
 	S->posterpath = calloc(d->nmovies + 1, sizeof(char *));
-	if (!S->synopsis || !S->genres || !S->stats || !S->posterpath)
+	if (!S->title || !S->synopsis || !S->genres || !S->stats ||
+	    !S->posterpath)
 		return mq_oom();
 	if (d->ntags && (ft = mq_allocarray(d->ntags, sizeof(*ft))) == NULL)
 		return mq_oom();
@@ -288,6 +334,9 @@ make_texts(struct site *S)
 		for (k = d->R.i_off[i]; k < d->R.i_off[i + 1]; k++)
 			sum += d->R.i_half[k] / 2.0;
 
+		mq_buf_reset(&S->a);
+		display_title(d->title[i], &S->a);
+		S->title[i] = strdup(S->a.s ? S->a.s : "");
 		mq_buf_reset(&S->a);
 		genre_list(d, i, ", ", &S->a);
 		S->genres[i] = strdup(S->a.s ? S->a.s : "");
@@ -342,8 +391,8 @@ make_texts(struct site *S)
 				mq_buf_adds(&S->a, " Nobody has rated it yet.");
 		}
 		S->synopsis[i] = strdup(S->a.s ? S->a.s : "");
-		if (!S->genres[i] || !S->stats[i] || !S->posterpath[i] ||
-		    !S->synopsis[i]) {
+		if (!S->title[i] || !S->genres[i] || !S->stats[i] ||
+		    !S->posterpath[i] || !S->synopsis[i]) {
 			free(ft);
 			return mq_oom();
 		}
@@ -488,7 +537,7 @@ render_rate(struct site *S, uint32_t i, const char *uid, struct mq_buf *out)
 
 	snprintf(id, sizeof(id), "%u", S->d->movie_id[i]);
 	v[0] = (struct mq_tvar){ "id", id };
-	v[1] = (struct mq_tvar){ "title", S->d->title[i] };
+	v[1] = (struct mq_tvar){ "title", S->title[i] };
 	v[2] = (struct mq_tvar){ "uid", uid };
 	return mq_tmpl_render(&S->t[T_RATE], v, NV(v), out);
 }
@@ -501,7 +550,7 @@ render_card(struct site *S, uint32_t i, const char *ctx, const char *reason,
 	const struct mq_data *d = S->d;
 	struct mq_buf rate = MQ_BUF_INIT, dir = MQ_BUF_INIT, cast = MQ_BUF_INIT;
 	char id[16], uid[40], yb[8];
-	struct mq_tvar v[11];
+	struct mq_tvar v[12];
 	int rc;
 
 	snprintf(id, sizeof(id), "%u", d->movie_id[i]);
@@ -516,7 +565,7 @@ render_card(struct site *S, uint32_t i, const char *ctx, const char *reason,
 		for (const char *p = d->cast[i]; *p; p++)
 			mq_buf_adds(&cast, *p == '|' ? ", " : (char[2]){ *p, 0 });
 	v[0] = (struct mq_tvar){ "id", id };
-	v[1] = (struct mq_tvar){ "title", d->title[i] };
+	v[1] = (struct mq_tvar){ "title", S->title[i] };
 	v[2] = (struct mq_tvar){ "year", year_str(d, i, yb) };
 	v[3] = (struct mq_tvar){ "poster", S->posterpath[i] };
 	v[4] = (struct mq_tvar){ "genres", S->genres[i] };
@@ -526,6 +575,8 @@ render_card(struct site *S, uint32_t i, const char *ctx, const char *reason,
 	v[8] = (struct mq_tvar){ "cast", cast.s };
 	v[9] = (struct mq_tvar){ "stats", S->stats[i] };
 	v[10] = (struct mq_tvar){ "rate", rate.s };
+	/* the film page's own card heads the page; list cards sit under h2 */
+	v[11] = (struct mq_tvar){ "level", !strcmp(ctx, "f") ? "2" : "3" };
 	if ((rc = mq_buf_ok(&rate)) == MQ_OK && (rc = mq_buf_ok(&dir)) == MQ_OK &&
 	    (rc = mq_buf_ok(&cast)) == MQ_OK)
 		rc = mq_tmpl_render(&S->t[T_CARD], v, NV(v), out);
@@ -546,7 +597,7 @@ render_mini(struct site *S, uint32_t i, const char *note, const char *rate,
 
 	snprintf(id, sizeof(id), "%u", S->d->movie_id[i]);
 	v[0] = (struct mq_tvar){ "id", id };
-	v[1] = (struct mq_tvar){ "title", S->d->title[i] };
+	v[1] = (struct mq_tvar){ "title", S->title[i] };
 	v[2] = (struct mq_tvar){ "year", year_str(S->d, i, yb) };
 	v[3] = (struct mq_tvar){ "poster", S->posterpath[i] };
 	v[4] = (struct mq_tvar){ "note", note };
@@ -562,7 +613,7 @@ json_film(struct site *S, uint32_t i, struct mq_buf *b)
 	unsigned g, n = 0;
 
 	mq_buf_printf(b, "{\"id\": %u, \"title\": ", d->movie_id[i]);
-	mq_esc_jstr(b, d->title[i]);
+	mq_esc_jstr(b, S->title[i]);
 	if (d->year[i] > 0)
 		mq_buf_printf(b, ", \"year\": %d", d->year[i]);
 	else
@@ -678,7 +729,7 @@ make_films(struct site *S)
 		if ((rc = mq_buf_ok(html)) || (rc = mq_buf_ok(tmp)))
 			return rc;
 		v[0] = (struct mq_tvar){ "id", id };
-		v[1] = (struct mq_tvar){ "title", d->title[i] };
+		v[1] = (struct mq_tvar){ "title", S->title[i] };
 		v[2] = (struct mq_tvar){ "card", html->s };
 		v[3] = (struct mq_tvar){ "links",
 		    d->imdb_id[i] || d->tmdb_id[i] ? "1" : NULL };
@@ -885,7 +936,7 @@ make_search(struct site *S, uint32_t *nshards)
 		const char *w;
 
 		mq_buf_reset(&norm);
-		normalise(d->title[i], &norm);
+		normalise(S->title[i], &norm);
 		if (norm.err || norm.len == 0)
 			continue;
 		memset(seen, 0, sizeof(seen));
@@ -895,7 +946,7 @@ make_search(struct site *S, uint32_t *nshards)
 				seen[s] = 1;
 				mq_buf_adds(&sh[s], sh[s].len ? ",\n " : "[\n ");
 				mq_buf_printf(&sh[s], "[%u, ", d->movie_id[i]);
-				mq_esc_jstr(&sh[s], d->title[i]);
+				mq_esc_jstr(&sh[s], S->title[i]);
 				if (d->year[i] > 0)
 					mq_buf_printf(&sh[s], ", %d, ", d->year[i]);
 				else
@@ -978,6 +1029,9 @@ hist_load(struct site *S)
 			    path, ln);
 			continue;
 		}
+		/* a rebuild on the same date replaces that date's lists */
+		if (dt == S->o->date)
+			continue;
 		if ((rc = hist_add(S, (uint32_t)u, (uint32_t)m, (uint32_t)dt,
 		    model)))
 			break;
@@ -1014,7 +1068,8 @@ hist_save(struct site *S, size_t nold)
 	int rc = MQ_OK;
 
 	(void)nold;
-	qsort(S->hist, S->nhist, sizeof(*S->hist), cmp_hist);
+	if (S->nhist)
+		qsort(S->hist, S->nhist, sizeof(*S->hist), cmp_hist);
 	for (k = 0; k < S->nhist; k++)
 		mq_buf_printf(&b, "%u\t%u\t%u\t%s\n", S->hist[k].user_id,
 		    S->hist[k].movie_id, S->hist[k].date, S->hist[k].model);
@@ -1130,7 +1185,7 @@ reason(struct site *S, uint32_t u, uint32_t j, uint8_t from,
 				}
 		}
 	if (bi != UINT32_MAX)
-		mq_buf_printf(out, "Because you liked %s", S->d->title[bi]);
+		mq_buf_printf(out, "Because you liked %s", S->title[bi]);
 	else if (from & 2)
 		mq_buf_adds(out, "Members with tastes like yours rated it highly");
 	else
@@ -1183,7 +1238,8 @@ make_members(struct site *S)
 	    (rc = mq_scratch_init(&sr, &S->rnd, nl)))
 		goto out;
 	/* the history sorted by member, newest first, for the pending lists */
-	qsort(S->hist, nold, sizeof(*S->hist), cmp_hist);
+	if (nold)
+		qsort(S->hist, nold, sizeof(*S->hist), cmp_hist);
 
 	for (u = 0; u < d->nusers; u++) {
 		uint32_t uid_raw = d->user_id[u], np = 0;
@@ -1233,6 +1289,12 @@ make_members(struct site *S)
 
 			if (j < 0 || e->date >= date || np >= S->o->npending ||
 			    mq_matrix_find(&d->R, u, (uint32_t)j) != (size_t)-1)
+				continue;
+			/* already on today's list: asked there */
+			for (r = 0; r < nf; r++)
+				if (fy[r].id == (uint32_t)j)
+					break;
+			if (r < nf)
 				continue;
 			/* once per film: the newest entry wins */
 			for (q = h; q > 0 && S->hist[q - 1].user_id == uid_raw;
@@ -1446,6 +1508,8 @@ site_release(struct site *S)
 	mq_model_release(&S->rnd);
 	free(S->damped);
 	for (i = 0; S->d && i < S->d->nmovies; i++) {
+		if (S->title)
+			free(S->title[i]);
 		if (S->synopsis)
 			free(S->synopsis[i]);
 		if (S->genres)
@@ -1455,6 +1519,7 @@ site_release(struct site *S)
 		if (S->posterpath)
 			free(S->posterpath[i]);
 	}
+	free(S->title);
 	free(S->synopsis);
 	free(S->genres);
 	free(S->stats);

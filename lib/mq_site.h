@@ -11,7 +11,8 @@
  *                              fingerprints what it is drawn from
  *   genre/index.json[.zst]     public: the genres, their slugs and sizes
  *   genre/SLUG.json[.zst]      public: best rated films of a genre ("all":
- *   genre/SLUG.html                    every film), JSON and fragment
+ *   genre/SLUG.html                    the best of all films), JSON and
+ *                                      fragment
  *   search/PP.json[.zst]       public: films with a title word starting
  *                              with PP (normalised: a-z 0-9, accents off)
  *   m/HEX/recs.json[.zst]      private: a member's lists; HEX is a keyed
@@ -21,7 +22,9 @@
  * Outside the release, in the state directory (never published): the key
  * (site.key, mode 0600) and recommended.tsv, every film recommended to a
  * member ("user_id TAB movie_id TAB YYYYMMDD TAB model"), from which the
- * "rate your past recommendations" lists come.
+ * "rate your past recommendations" lists come (films of earlier dates,
+ * not rated since, not on today's list).  A second build on the same date
+ * replaces that date's entries.
  */
 #ifndef MQ_SITE_H
 #define MQ_SITE_H

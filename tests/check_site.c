@@ -113,7 +113,7 @@ teardown(void)
 }
 
 static int
-build(uint64_t date, const char *templates)
+build_n(uint64_t date, const char *templates, uint32_t nrecs)
 {
 	struct mq_site_opts o;
 	const char *assets = getenv("MQ_ASSETS");
@@ -126,7 +126,30 @@ build(uint64_t date, const char *templates)
 	o.data = datadir;
 	o.date = date;
 	o.threads = 1;
+	o.nrecs = nrecs;
 	return mq_site_build(&D, &o, NULL);
+}
+
+static int
+build(uint64_t date, const char *templates)
+{
+	return build_n(date, templates, 5);
+}
+
+/* Lines of the state's recommended.tsv. */
+static size_t
+history_lines(void)
+{
+	char p[256], *s, *q;
+	size_t n = 0;
+
+	snprintf(p, sizeof(p), "%s/recommended.tsv", state);
+	s = slurp(p);
+	ck_assert_ptr_nonnull(s);
+	for (q = s; *q; q++)
+		n += *q == '\n';
+	free(s);
+	return n;
 }
 
 static char *
@@ -343,22 +366,42 @@ END_TEST
 
 START_TEST(past_recommendations_come_back)
 {
-	char *s1, *s2, *p;
+	char *s1, *s2, *p, *today;
+	size_t n1;
 
 	ck_assert_int_eq(build(20261123, "templates"), MQ_OK);
 	s1 = member_file(1, "recs.json");
 	ck_assert_ptr_nonnull(strstr(s1, "\"pending\": []"));
+	n1 = history_lines();
+	ck_assert_uint_eq(n1, (size_t)D.nusers * 5);
+	/* a rebuild on the same date replaces, never duplicates */
 	sleep(1);
-	ck_assert_int_eq(build(20261124, "templates"), MQ_OK);
+	ck_assert_int_eq(build(20261123, "templates"), MQ_OK);
+	ck_assert_uint_eq(history_lines(), n1);
+	/* the next day shows 1 film: yesterday's 4 others come back */
+	sleep(1);
+	ck_assert_int_eq(build_n(20261124, "templates", 1), MQ_OK);
 	s2 = member_file(1, "recs.json");
 	p = strstr(s2, "\"pending\": [");
 	ck_assert_ptr_nonnull(p);
 	ck_assert_ptr_nonnull(strstr(p, "\"recommended\": 20261123"));
+	/* today's film is not also asked in the pending list */
+	today = strstr(s2, "\"for_you\": [\n  {\"id\": ");
+	ck_assert_ptr_nonnull(today);
+	{
+		char key[40];
+		unsigned id = (unsigned)strtoul(today + strlen("\"for_you\": "
+		    "[\n  {\"id\": "), NULL, 10);
+
+		snprintf(key, sizeof(key), "{\"id\": %u,", id);
+		ck_assert_ptr_null(strstr(p, key));
+	}
 	free(s1);
 	free(s2);
 	s2 = member_file(1, "recs.html");
 	ck_assert_ptr_nonnull(strstr(s2, "Rate your past recommendations"));
 	free(s2);
+	ck_assert_uint_eq(history_lines(), n1 + D.nusers);
 }
 END_TEST
 

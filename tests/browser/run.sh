@@ -1,0 +1,173 @@
+#!/bin/sh
+# tests/browser/run.sh - the page in Debian's Chromium, as a member uses it.
+#
+# Builds bin/marquee if needed, makes the small synthetic data set plus two
+# films whose titles are HTML injections, builds the site twice (so that
+# "rate your past recommendations" has something), serves it with
+# scripts/serve on a free loopback port, checks the zstd negotiation with
+# curl, then runs test.mjs (node --test, playwright-core driving
+# /usr/bin/chromium).  Screenshots: tests/out/browser/.  Always stops the
+# server.  Ends with "N passed, M failed".
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root"
+
+say() { printf 'browser: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+# --- what it needs -----------------------------------------------------
+need=
+command -v lighttpd >/dev/null 2>&1 || [ -x /usr/sbin/lighttpd ] || need="$need lighttpd"
+[ -x /usr/bin/chromium ] || need="$need chromium"
+command -v zstd >/dev/null 2>&1 || need="$need zstd"
+command -v curl >/dev/null 2>&1 || need="$need curl"
+command -v node >/dev/null 2>&1 || need="$need nodejs"
+command -v npm >/dev/null 2>&1 || need="$need npm"
+if [ -n "$need" ]; then
+	[ "$(id -u)" -eq 0 ] || die "missing Debian packages:$need (apt-get install -y$need)"
+	say "installing$need"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $need >/dev/null
+fi
+if [ ! -d "$here/node_modules/playwright-core" ]; then
+	say "npm ci (playwright-core; no browser download)"
+	(cd "$here" && npm ci --no-audit --no-fund --loglevel=error) >&2
+fi
+if [ ! -x bin/marquee ]; then
+	make bin/marquee >&2 || die "cannot build bin/marquee"
+elif ! make -q bin/marquee 2>/dev/null && ! make bin/marquee >"${TMPDIR:-/tmp}/mq-browser-make.log" 2>&1; then
+	say "WARNING: bin/marquee is out of date and does not rebuild (see ${TMPDIR:-/tmp}/mq-browser-make.log); testing the existing binary"
+fi
+
+# --- data, site, member ------------------------------------------------
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mq-browser.XXXXXX")
+pid=
+cleanup() {
+	if [ -n "$pid" ]; then
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+data=$tmp/data
+site=$tmp/site
+./bin/marquee synth --size small --seed 7 --out "$data" -q
+# Two hostile titles (a field with quotes is quoted, quotes doubled), a
+# hostile tag, and ratings so that they take part in every list.
+max=$(awk -F, 'NR > 1 && $1 + 0 > m { m = $1 + 0 } END { print m }' "$data/movies.csv")
+x1=$((max + 1))
+x2=$((max + 2))
+printf '%s\n' "$x1,<script>alert(1)</script> (2001),Drama|Thriller" \
+    "$x2,\"\"\"onmouseover=alert(1) x (2002)\",Comedy" >>"$data/movies.csv"
+ts=1420000000
+for u in 2 3 4 5 6 7 8 9 10 11 12; do
+	printf '%s\n' "$u,$x1,4.0,$ts" "$u,$x2,3.5,$((ts + 60))" >>"$data/ratings.csv"
+	ts=$((ts + 3600))
+done
+printf '%s\n' "3,$x1,<img src=x onerror=alert(2)>,$ts" >>"$data/tags.csv"
+# Yesterday's site was built before member 1 rated their latest third of
+# films (by time): yesterday's list differs from today's, so "rate your
+# past recommendations" has films (one on today's list is not asked twice).
+mkdir "$tmp/yesterday"
+cp "$data"/*.csv "$tmp/yesterday/"
+n1=$(grep -c '^1,' "$data/ratings.csv")
+{
+	grep -v '^1,' "$data/ratings.csv"
+	grep '^1,' "$data/ratings.csv" | sort -t, -k4,4n | head -n $((n1 * 2 / 3))
+} >"$tmp/yesterday/ratings.csv"
+for d in 2026-11-22 2026-11-23; do
+	src=$data
+	[ "$d" = 2026-11-22 ] && src=$tmp/yesterday
+	./bin/marquee build --data "$src" --out "$site" --date "$d" --quiet >"$tmp/build.log" 2>&1 ||
+		{ cat "$tmp/build.log" >&2; die "marquee build failed"; }
+done
+hex=$(./bin/marquee whoami --user 1 --state "$site.state" 2>/dev/null)
+hex=${hex#m/}
+hex=${hex%/}
+printf '%s' "$hex" | grep -Eq '^[0-9a-f]{32}$' || die "whoami gave '$hex'"
+
+# --- server --------------------------------------------------------------
+port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
+PORT=$port sh scripts/serve "$site" >"$tmp/serve.log" 2>&1 &
+pid=$!
+url=http://127.0.0.1:$port/
+i=0
+until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+	i=$((i + 1))
+	if [ $i -gt 50 ] || ! kill -0 "$pid" 2>/dev/null; then
+		cat "$tmp/serve.log" >&2
+		die "lighttpd did not answer on $url"
+	fi
+	sleep 0.1
+done
+
+# --- zstd negotiation with curl ----------------------------------------
+pass=0
+fail=0
+check() {	# name, then a command that must succeed
+	n=$1
+	shift
+	if "$@"; then
+		pass=$((pass + 1))
+		printf 'ok - curl: %s\n' "$n"
+	else
+		fail=$((fail + 1))
+		printf 'not ok - curl: %s\n' "$n"
+	fi
+}
+hdr() {	# url, accept-encoding or "", header name -> its value
+	if [ -n "$2" ]; then
+		curl -fsS -o /dev/null -D - -H "Accept-Encoding: $2" "$1"
+	else
+		curl -fsS -o /dev/null -D - "$1"
+	fi | tr -d '\r' | awk -v h="$3" 'BEGIN { h = tolower(h) ":" } tolower($1) == h { $1 = ""; sub(/^ /, ""); print }'
+}
+zstd_same() {
+	curl -fsS -H 'Accept-Encoding: zstd' "$url$1" -o "$tmp/body.zst" &&
+	    zstd -q -d -c "$tmp/body.zst" | cmp -s - "$site/$1"
+}
+plain_same() {
+	curl -fsS "$url$1" | cmp -s - "$site/$1"
+}
+check "film/1.json with zstd: Content-Encoding zstd" test "$(hdr "${url}film/1.json" zstd Content-Encoding)" = zstd
+check "film/1.json with zstd: application/json" test "$(hdr "${url}film/1.json" 'gzip, deflate, br, zstd' Content-Type)" = application/json
+check "film/1.json with zstd: Vary" test "$(hdr "${url}film/1.json" zstd Vary)" = Accept-Encoding
+check "film/1.json with zstd: decompresses to film/1.json" zstd_same film/1.json
+check "search shard with zstd: decompresses to the same" zstd_same "search/$(ls "$site/search" | sed -n 's/\.json$//p' | head -1).json"
+check "film/1.json without zstd: no Content-Encoding" test -z "$(hdr "${url}film/1.json" '' Content-Encoding)"
+check "film/1.json without zstd: Vary" test "$(hdr "${url}film/1.json" '' Vary)" = Accept-Encoding
+check "film/1.json gzip only: plain" test -z "$(hdr "${url}film/1.json" 'gzip, br' Content-Encoding)"
+check "film/1.json zstd;q=0: plain" test -z "$(hdr "${url}film/1.json" 'zstd;q=0, gzip' Content-Encoding)"
+check "film/1.json without zstd: same bytes" plain_same film/1.json
+check "manifest.json (no .zst twin) with zstd: plain" test -z "$(hdr "${url}manifest.json" zstd Content-Encoding)"
+check "assets immutable" test "$(hdr "$url$(sed -n 's/.*href="\(assets\/style[^"]*\)".*/\1/p' "$site/index.html")" '' Cache-Control)" = "public, max-age=31536000, immutable"
+check "index.html short cache" test "$(hdr "$url" '' Cache-Control)" = "public, max-age=60"
+check "member lists private" test "$(hdr "${url}m/$hex/recs.html" '' Cache-Control)" = "private, max-age=60"
+check "CSP script-src self" sh -c "curl -fsSI '$url' | grep -qi \"^content-security-policy:.*script-src 'self'\""
+check "no listing of m/" test "$(curl -s -o /dev/null -w '%{http_code}' "${url}m/")" = 403
+check "/api/rate is 404 until the endpoint exists" test "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{}' "${url}api/rate")" = 404
+check "dotfiles denied" test "$(curl -s -o /dev/null -w '%{http_code}' "${url}.htaccess")" = 403
+
+# --- the browser ---------------------------------------------------------
+shots=$root/tests/out/browser
+mkdir -p "$shots"
+rc=0
+MQ_URL=$url MQ_HEX=$hex MQ_SITE=$site MQ_DATA=$data MQ_XSS=$x1,$x2 MQ_SHOTS=$shots \
+    node --test --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$tmp/tap" "$here/test.mjs" || rc=$?
+np=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$tmp/tap" | tail -1)
+nf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$tmp/tap" | tail -1)
+pass=$((pass + ${np:-0}))
+fail=$((fail + ${nf:-0}))
+[ "$rc" -eq 0 ] || [ "${nf:-0}" -gt 0 ] || fail=$((fail + 1))
+say "screenshots in tests/out/browser/"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
