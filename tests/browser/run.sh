@@ -142,6 +142,14 @@ check "film/1.json with zstd: application/json" test "$(hdr "${url}film/1.json" 
 check "film/1.json with zstd: Vary" test "$(hdr "${url}film/1.json" zstd Vary)" = Accept-Encoding
 check "film/1.json with zstd: decompresses to film/1.json" zstd_same film/1.json
 check "search shard with zstd: decompresses to the same" zstd_same "search/$(ls "$site/search" | sed -n 's/\.json$//p' | head -1).json"
+# every JSON file parses; every .zst twin decompresses to the same bytes
+mkdir "$tmp/unz"
+(cd "$site" && find . -name '*.json.zst' | while read -r z; do
+	mkdir -p "$tmp/unz/$(dirname "$z")"
+	zstd -dq "$z" -o "$tmp/unz/${z%.zst}"
+done)
+check "every JSON file parses, every .zst is its twin" \
+    node "$here/jsoncheck.mjs" "$site/" "$tmp/unz"
 check "film/1.json without zstd: no Content-Encoding" test -z "$(hdr "${url}film/1.json" '' Content-Encoding)"
 check "film/1.json without zstd: Vary" test "$(hdr "${url}film/1.json" '' Vary)" = Accept-Encoding
 check "film/1.json gzip only: plain" test -z "$(hdr "${url}film/1.json" 'gzip, br' Content-Encoding)"
