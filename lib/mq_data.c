@@ -1755,16 +1755,17 @@ out:
 	return rc;
 }
 
-int64_t
-mq_data_movie(const struct mq_data *d, uint32_t id)
+/* Index of id in the ascending array ids[0..n-1], or -1. */
+static int64_t
+find_id(const uint32_t *ids, size_t n, uint32_t id)
 {
-	size_t lo = 0, hi = d->nmovies, mid;
+	size_t lo = 0, hi = n, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (d->movie_id[mid] < id)
+		if (ids[mid] < id)
 			lo = mid + 1;
-		else if (d->movie_id[mid] > id)
+		else if (ids[mid] > id)
 			hi = mid;
 		else
 			return (int64_t)mid;
@@ -1773,20 +1774,15 @@ mq_data_movie(const struct mq_data *d, uint32_t id)
 }
 
 int64_t
+mq_data_movie(const struct mq_data *d, uint32_t id)
+{
+	return find_id(d->movie_id, d->nmovies, id);
+}
+
+int64_t
 mq_data_user(const struct mq_data *d, uint32_t id)
 {
-	size_t lo = 0, hi = d->nusers, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (d->user_id[mid] < id)
-			lo = mid + 1;
-		else if (d->user_id[mid] > id)
-			hi = mid;
-		else
-			return (int64_t)mid;
-	}
-	return -1;
+	return find_id(d->user_id, d->nusers, id);
 }
 
 void
