@@ -24,7 +24,10 @@ enum mq_esc { MQ_ESC_TEXT, MQ_ESC_ATTR, MQ_ESC_URL, MQ_ESC_JSON,
 /* Append s escaped for context e to b.  MQ_ESC_RAW copies s unchanged. */
 void mq_esc(struct mq_buf *b, enum mq_esc e, const char *s);
 
-/* The same for n bytes of s (NULs are escaped or dropped, never copied). */
+/*
+ * The same for n bytes of s (NULs are escaped or dropped, never copied,
+ * except by MQ_ESC_RAW, which copies its n bytes as they are).
+ */
 void mq_esc_n(struct mq_buf *b, enum mq_esc e, const char *s, size_t n);
 
 /* Append s as a quoted JSON string ("..." with mq_esc MQ_ESC_JSON). */

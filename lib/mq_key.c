@@ -31,9 +31,16 @@ create_key(const char *path)
 		free(tmp);
 		return MQ_EIO;
 	}
-	if (write(fd, k, sizeof(k)) != (ssize_t)sizeof(k) || close(fd)) {
+	if (write(fd, k, sizeof(k)) != (ssize_t)sizeof(k) || fsync(fd)) {
 		mq_warn("%s", tmp);
+		close(fd);
 		unlink(tmp);
+		free(tmp);
+		sodium_memzero(k, sizeof(k));
+		return MQ_EIO;
+	}
+	if (close(fd)) {
+		mq_warn("%s", tmp);
 		rc = MQ_EIO;
 	} else if (link(tmp, path) && errno != EEXIST) {
 		/* link, not rename: a key made meanwhile by another run wins */

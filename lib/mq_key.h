@@ -22,7 +22,8 @@ struct mq_key {
  * Load the key from path, creating it (random, mode 0600, atomically)
  * when create is set and the file does not exist.  A key file that is
  * readable by group or others, or of the wrong size, is refused
- * (MQ_EDATA, naming the file).  Returns MQ_OK, MQ_EIO or MQ_EDATA.
+ * (MQ_EDATA, naming the file).  Returns MQ_OK, MQ_EIO, MQ_EDATA or
+ * MQ_ENOMEM.
  */
 int mq_key_load(struct mq_key *key, const char *path, int create);
 

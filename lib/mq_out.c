@@ -1,7 +1,7 @@
 /*
  * mq_out.c - atomic releases, unchanged-file reuse, zstd shards, manifests.
  */
-#define _XOPEN_SOURCE 700	/* nftw(3) */
+#define _GNU_SOURCE		/* nftw(3), syncfs(2) */
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -145,6 +145,7 @@ mq_out_begin(struct mq_out *o, const char *site, const char *id)
 	struct stat st;
 	char target[PATH_MAX];
 	ssize_t tl;
+	unsigned n;
 	int rc;
 
 	memset(o, 0, sizeof(*o));
@@ -153,9 +154,8 @@ mq_out_begin(struct mq_out *o, const char *site, const char *id)
 		return MQ_EIO;
 	}
 	o->zlevel = 9;
-	if ((o->site = strdup(site)) == NULL || (o->id = strdup(id)) == NULL ||
-	    (o->releases = mq_strf("%s.releases", site)) == NULL ||
-	    (o->dir = mq_strf("%s.releases/%s", site, id)) == NULL) {
+	if ((o->site = strdup(site)) == NULL ||
+	    (o->releases = mq_strf("%s.releases", site)) == NULL) {
 		rc = mq_oom();
 		goto fail;
 	}
@@ -193,11 +193,29 @@ mq_out_begin(struct mq_out *o, const char *site, const char *id)
 		rc = MQ_EIO;
 		goto fail;
 	}
-	if (mkdir(o->dir, 0755)) {
-		mq_warn("%s", o->dir);
-		rc = MQ_EIO;
-		goto fail;
+	/* the id is taken by mkdir itself: a second build within the same
+	   second gets ID-2, ID-3, ..., and never touches another's dir */
+	for (n = 1; ; n++) {
+		free(o->id);
+		free(o->dir);
+		o->dir = NULL;
+		o->id = n == 1 ? strdup(id) : mq_strf("%s-%02u", id, n);
+		if (o->id == NULL ||
+		    (o->dir = mq_strf("%s/%s", o->releases, o->id)) == NULL) {
+			rc = mq_oom();
+			goto fail;
+		}
+		if (mkdir(o->dir, 0755) == 0)
+			break;
+		if (errno != EEXIST || n == 99) {
+			mq_warn("%s", o->dir);
+			free(o->dir);
+			o->dir = NULL;
+			rc = MQ_EIO;
+			goto fail;
+		}
 	}
+	o->made = 1;
 	if ((o->zctx = ZSTD_createCCtx()) == NULL) {
 		rc = mq_oom();
 		goto fail;
@@ -243,9 +261,8 @@ make_parents(struct mq_out *o, const char *rel)
 	return MQ_OK;
 }
 
-/* Write p to path through a temporary file in the same directory. */
-static int
-write_atomic(const char *path, const void *p, size_t n, mode_t mode)
+int
+mq_write_atomic(const char *path, const void *p, size_t n, unsigned mode)
 {
 	char tmp[PATH_MAX];
 	const char *slash = strrchr(path, '/');
@@ -271,7 +288,12 @@ write_atomic(const char *path, const void *p, size_t n, mode_t mode)
 			goto fail;
 		off += (size_t)w;
 	}
-	if (fchmod(fd, mode) || close(fd)) {
+	if (fchmod(fd, (mode_t)mode)) {
+		close(fd);
+		fd = -1;
+		goto fail;
+	}
+	if (close(fd)) {
 		fd = -1;
 		goto fail;
 	}
@@ -289,11 +311,54 @@ fail:
 	return MQ_EIO;
 }
 
+/* Insert rel in the set of paths written; 1 when it was there already. */
+static int
+seen_path(struct mq_out *o, const char *rel, int *dup)
+{
+	size_t i, k;
+
+	*dup = 0;
+	if (2 * (o->nfiles + 1) >= o->seencap) {
+		size_t cap = o->seencap ? o->seencap * 2 : 4096;
+		size_t *ns = mq_allocarray(cap, sizeof(*ns));
+
+		if (ns == NULL)
+			return mq_oom();
+		for (i = 0; i < cap; i++)
+			ns[i] = (size_t)-1;
+		for (k = 0; k < o->nfiles; k++) {
+			for (i = fnv1a(o->files[k].rel) & (cap - 1);
+			    ns[i] != (size_t)-1; i = (i + 1) & (cap - 1))
+				;
+			ns[i] = k;
+		}
+		free(o->seen);
+		o->seen = ns;
+		o->seencap = cap;
+	}
+	for (i = fnv1a(rel) & (o->seencap - 1); o->seen[i] != (size_t)-1;
+	    i = (i + 1) & (o->seencap - 1))
+		if (!strcmp(o->files[o->seen[i]].rel, rel)) {
+			*dup = 1;
+			return MQ_OK;
+		}
+	o->seen[i] = o->nfiles;	/* the entry add_file is about to make */
+	return MQ_OK;
+}
+
 static int
 add_file(struct mq_out *o, const char *rel, const char *hash, uint64_t size,
     unsigned flags)
 {
 	struct mq_out_file *f;
+	int dup, rc;
+
+	if ((rc = seen_path(o, rel, &dup)))
+		return rc;
+	if (dup) {
+		mq_warnx("%s is written twice in one build", rel);
+		return MQ_EUSAGE;
+	}
 
 	if (o->nfiles == o->capfiles) {
 		size_t cap = o->capfiles ? o->capfiles * 2 : 1024;
@@ -332,6 +397,17 @@ reuse(struct mq_out *o, const char *rel, const char *hash, uint64_t size)
 	return link(from, to) == 0;
 }
 
+/* A relative path inside the release: no leading '/', no "..". */
+static int
+check_rel(const char *rel)
+{
+	if (rel[0] == '/' || strstr(rel, "..") || rel[0] == '\0') {
+		mq_warnx("refusing to write '%s' outside the site", rel);
+		return MQ_EUSAGE;
+	}
+	return MQ_OK;
+}
+
 int
 mq_out_put(struct mq_out *o, const char *rel, const void *p, size_t n,
     unsigned flags)
@@ -340,10 +416,8 @@ mq_out_put(struct mq_out *o, const char *rel, const void *p, size_t n,
 	const struct mq_out_file *pz;
 	int rc;
 
-	if (rel[0] == '/' || strstr(rel, "..") || rel[0] == '\0') {
-		mq_warnx("refusing to write '%s' outside the site", rel);
-		return MQ_EUSAGE;
-	}
+	if ((rc = check_rel(rel)))
+		return rc;
 	if ((rc = make_parents(o, rel)))
 		return rc;
 	mq_sha256_hex(p, n, hash);
@@ -371,7 +445,7 @@ mq_out_put(struct mq_out *o, const char *rel, const void *p, size_t n,
 			mq_warnx("%s/%s: path too long", o->dir, rel);
 			return MQ_EIO;
 		}
-		if ((rc = write_atomic(path, p, n, 0644)))
+		if ((rc = mq_write_atomic(path, p, n, 0644)))
 			return rc;
 		o->nwritten++;
 		if (!(flags & MQ_OUT_ZSTD))
@@ -395,7 +469,7 @@ mq_out_put(struct mq_out *o, const char *rel, const void *p, size_t n,
 			mq_warnx("%s/%s: path too long", o->dir, zrel);
 			return MQ_EIO;
 		}
-		if ((rc = write_atomic(path, o->zbuf.s, zn, 0644)))
+		if ((rc = mq_write_atomic(path, o->zbuf.s, zn, 0644)))
 			return rc;
 		o->nwritten++;
 		o->bytes_zst += zn;
@@ -419,6 +493,8 @@ mq_out_reuse(struct mq_out *o, const char *rel, unsigned flags, int *reused)
 	int rc;
 
 	*reused = 0;
+	if ((rc = check_rel(rel)))
+		return rc;
 	if (pf == NULL)
 		return MQ_OK;
 	if ((rc = make_parents(o, rel)))
@@ -450,7 +526,7 @@ mq_out_adopt(struct mq_out *o, const char *rel, const char *path,
 	FILE *f;
 	int rc;
 
-	if ((rc = make_parents(o, rel)))
+	if ((rc = check_rel(rel)) || (rc = make_parents(o, rel)))
 		return rc;
 	if ((f = fopen(path, "rb")) == NULL) {
 		mq_warn("%s", path);
@@ -509,13 +585,39 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Remove all but the newest keep releases (ids sort by time). */
+/* Remove release directory NAME and its list NAME.files.tsv. */
+static void
+remove_release(struct mq_out *o, const char *name)
+{
+	char *path;
+
+	if ((path = mq_strf("%s/%s", o->releases, name)) != NULL) {
+		if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) &&
+		    errno != ENOENT)
+			mq_warn("prune %s", path);
+		free(path);
+	}
+	if ((path = mq_strf("%s/%s.files.tsv", o->releases, name)) != NULL) {
+		unlink(path);
+		free(path);
+	}
+}
+
+/*
+ * Keep the newest `keep` complete releases (those with their ID.files.tsv;
+ * ids sort by time), always the new one and the one it replaced; remove
+ * the rest, and what killed builds left behind (a directory without its
+ * list, a list without its directory).  Builds are serialised by the
+ * caller, so nothing here is in progress.
+ */
 static void
 prune(struct mq_out *o, unsigned keep)
 {
+	const char *prev = o->prev_dir ? strrchr(o->prev_dir, '/') + 1 : "";
 	char **names = NULL, *path;
-	size_t n = 0, cap = 0, i;
+	size_t n = 0, cap = 0, i, complete = 0;
 	struct dirent *de;
+	struct stat st;
 	DIR *d;
 
 	if ((d = opendir(o->releases)) == NULL)
@@ -523,8 +625,8 @@ prune(struct mq_out *o, unsigned keep)
 	while ((de = readdir(d)) != NULL) {
 		char **nn;
 
-		if (de->d_name[0] == '.' || strchr(de->d_name, '.'))
-			continue;	/* ID.files.tsv and dot files */
+		if (de->d_name[0] == '.')
+			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			if ((nn = realloc(names, cap * sizeof(*nn))) == NULL)
@@ -538,23 +640,73 @@ prune(struct mq_out *o, unsigned keep)
 	closedir(d);
 	if (names)
 		qsort(names, n, sizeof(*names), cmp_str);
-	for (i = 0; i + keep < n; i++) {
-		if (!strcmp(names[i], o->id))
+	/* newest first: count complete releases, drop the rest */
+	for (i = n; i-- > 0; ) {
+		const char *dot = strchr(names[i], '.');
+		int is_list = dot && !strcmp(dot, ".files.tsv");
+
+		if (!strcmp(names[i], o->id) || !strcmp(names[i], prev))
 			continue;
-		if ((path = mq_strf("%s/%s", o->releases, names[i])) != NULL) {
-			if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS))
-				mq_warn("prune %s", path);
-			free(path);
+		if (is_list) {
+			/* a list whose directory is gone */
+			if ((path = mq_strf("%s/%.*s", o->releases,
+			    (int)(dot - names[i]), names[i])) != NULL) {
+				if (lstat(path, &st) && errno == ENOENT)
+					remove_release(o, path +
+					    strlen(o->releases) + 1);
+				free(path);
+			}
+			continue;
 		}
-		if ((path = mq_strf("%s/%s.files.tsv", o->releases,
-		    names[i])) != NULL) {
-			unlink(path);
+		if (dot)
+			continue;	/* not ours */
+		path = mq_strf("%s/%s.files.tsv", o->releases, names[i]);
+		if (path && lstat(path, &st) == 0 && ++complete + 2 <= keep) {
 			free(path);
+			continue;
 		}
+		free(path);
+		remove_release(o, names[i]);
 	}
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+}
+
+/* fsync a directory, so a rename in it survives a power cut. */
+static void
+sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
+/* Flush every file of the release to disk before it is published. */
+static int
+sync_release(const char *dir)
+{
+#ifdef __linux__
+	int fd = open(dir, O_RDONLY | O_DIRECTORY), rc;
+
+	if (fd < 0) {
+		mq_warn("%s", dir);
+		return MQ_EIO;
+	}
+	rc = syncfs(fd);
+	close(fd);
+	if (rc) {
+		mq_warn("syncfs %s", dir);
+		return MQ_EIO;
+	}
+#else
+	(void)dir;
+	sync();
+#endif
+	return MQ_OK;
 }
 
 int
@@ -595,7 +747,7 @@ mq_out_commit(struct mq_out *o, const char *extra, unsigned keep)
 		rc = mq_oom();
 		goto out;
 	}
-	if ((rc = write_atomic(path, t.s ? t.s : "", t.len, 0600)))
+	if ((rc = mq_write_atomic(path, t.s ? t.s : "", t.len, 0600)))
 		goto out;
 	/* swap the link: NAME -> NAME.releases/ID, relative */
 	base = strrchr(o->site, '/') ? strrchr(o->site, '/') + 1 : o->site;
@@ -605,6 +757,9 @@ mq_out_commit(struct mq_out *o, const char *extra, unsigned keep)
 		rc = mq_oom();
 		goto out;
 	}
+	/* files on disk before the link names them */
+	if ((rc = sync_release(o->dir)))
+		goto out;
 	unlink(tmp);
 	if (symlink(target, tmp)) {
 		mq_warn("symlink %s", tmp);
@@ -616,6 +771,17 @@ mq_out_commit(struct mq_out *o, const char *extra, unsigned keep)
 		unlink(tmp);
 		rc = MQ_EIO;
 		goto out;
+	}
+	{
+		char *parent = strdup(o->site), *sl;
+
+		if (parent) {
+			sl = strrchr(parent, '/');
+			if (sl)
+				*sl = '\0';
+			sync_dir(sl ? parent : ".");
+			free(parent);
+		}
 	}
 	prune(o, keep < 2 ? 2 : keep);
 	/* committed: abort must not remove the release any more */
@@ -637,7 +803,7 @@ mq_out_abort(struct mq_out *o)
 
 	if (o == NULL)
 		return;
-	if (o->dir) {
+	if (o->dir && o->made) {
 		struct stat st;
 
 		if (lstat(o->dir, &st) == 0 &&
@@ -648,6 +814,7 @@ mq_out_abort(struct mq_out *o)
 		free(o->files[i].rel);
 	free(o->files);
 	prev_free(o->prev);
+	free(o->seen);
 	ZSTD_freeCCtx(o->zctx);
 	mq_buf_release(&o->zbuf);
 	mq_buf_release(&o->scratch);

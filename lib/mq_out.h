@@ -43,6 +43,9 @@ struct mq_out {
 	struct mq_out_prev *prev; /* previous files by path */
 	struct mq_out_file *files;
 	size_t nfiles, capfiles;
+	size_t *seen;		/* set of paths written: indices into files */
+	size_t seencap;
+	int made;		/* dir was created by this build */
 	void *zctx;		/* ZSTD_CCtx */
 	int zlevel;
 	struct mq_buf zbuf;
@@ -54,16 +57,19 @@ struct mq_out {
 };
 
 /*
- * Start a release of SITE with build id (a name safe in a path).  SITE
- * must be absent or a link made by a previous build.  Returns MQ_OK,
- * MQ_EIO (message names the path), MQ_EUSAGE when SITE is a real
- * directory, MQ_ENOMEM.
+ * Start a release of SITE with build id (a name safe in a path; when a
+ * release of that name exists, ID-02, ID-03, ... is taken instead: o->id
+ * says which).  SITE must be absent or a link made by a previous build.
+ * The caller serialises builds of one site (mq_site takes a lock).
+ * Returns MQ_OK, MQ_EIO (message names the path), MQ_EUSAGE when SITE is
+ * a real directory, MQ_ENOMEM.
  */
 int mq_out_begin(struct mq_out *o, const char *site, const char *id);
 
 /*
  * Write n bytes of p as REL (a relative path with '/' separators; parent
- * directories are made) in the release, with MQ_OUT_* flags.
+ * directories are made) in the release, with MQ_OUT_* flags.  A path
+ * written twice in one build is an error (MQ_EUSAGE).
  */
 int mq_out_put(struct mq_out *o, const char *rel, const void *p, size_t n,
     unsigned flags);
@@ -109,6 +115,14 @@ int mq_out_commit(struct mq_out *o, const char *extra, unsigned keep);
  * Safe after a failed begin, and after commit (then it only frees).
  */
 void mq_out_abort(struct mq_out *o);
+
+/*
+ * Write n bytes of p to path through a temporary file in the same
+ * directory (mkstemp: never follows a planted link), with the given mode,
+ * then rename.  Returns MQ_OK or MQ_EIO (message names the path).
+ */
+int mq_write_atomic(const char *path, const void *p, size_t n,
+    unsigned mode);
 
 /* SHA-256 of n bytes as 64 hex digits + NUL into hex. */
 void mq_sha256_hex(const void *p, size_t n, char hex[65]);

@@ -8,10 +8,12 @@
  * Every HTML byte comes from templates/ through mq_tmpl; every JSON string
  * goes through mq_esc.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -347,7 +349,7 @@ make_texts(struct site *S)
 			    n, n == 1 ? "" : "s");
 		else
 			mq_buf_adds(&S->a, "Not rated yet");
-		S->stats[i] = strdup(S->a.s);
+		S->stats[i] = strdup(S->a.s ? S->a.s : "");
 
 		if ((rc = poster_name(S, i)))
 			goto fail;
@@ -493,8 +495,10 @@ make_posters(struct site *S, uint32_t *drawn)
 	*drawn = ntodo;
 	if (nt > ntodo)
 		nt = ntodo ? ntodo : 1;
-	for (t = 0; t < nt; t++) {
+	for (t = 0; t < nt; t++)
 		job[t] = (struct pjob){ S, todo, ntodo, t, nt, MQ_OK };
+	/* jobs whose thread cannot start run here, after job 0 */
+	for (t = 0; t < nt; t++) {
 		if (t > 0 && pthread_create(&th[t], NULL, poster_worker, &job[t]))
 			break;
 		started = t + 1;
@@ -1062,9 +1066,8 @@ static int
 hist_save(struct site *S, size_t nold)
 {
 	struct mq_buf b = MQ_BUF_INIT;
-	char *path = NULL, *tmp = NULL;
+	char *path = NULL;
 	size_t k;
-	FILE *f = NULL;
 	int rc = MQ_OK;
 
 	(void)nold;
@@ -1075,31 +1078,15 @@ hist_save(struct site *S, size_t nold)
 		    S->hist[k].movie_id, S->hist[k].date, S->hist[k].model);
 	if ((rc = mq_buf_ok(&b)))
 		goto out;
-	if ((path = mq_strf("%s/recommended.tsv", S->o->state)) == NULL ||
-	    (tmp = mq_strf("%s.tmp-%ld", path, (long)getpid())) == NULL) {
+	if ((path = mq_strf("%s/recommended.tsv", S->o->state)) == NULL) {
 		rc = mq_oom();
 		goto out;
 	}
-	if ((f = fopen(tmp, "w")) == NULL ||
-	    fwrite(b.s ? b.s : "", 1, b.len, f) != b.len || fflush(f) ||
-	    ferror(f)) {
-		mq_warn("%s", tmp);
-		rc = MQ_EIO;
-	}
-	if (f && fclose(f) && rc == MQ_OK) {
-		mq_warn("%s", tmp);
-		rc = MQ_EIO;
-	}
-	if (rc == MQ_OK && rename(tmp, path)) {
-		mq_warn("rename %s", path);
-		rc = MQ_EIO;
-	}
-	if (rc && tmp)
-		unlink(tmp);
+	/* private: it says what each member was recommended */
+	rc = mq_write_atomic(path, b.s ? b.s : "", b.len, 0600);
 out:
 	mq_buf_release(&b);
 	free(path);
-	free(tmp);
 	return rc;
 }
 
@@ -1408,7 +1395,8 @@ make_assets(struct site *S, char **css, char **js)
 			rc = mq_oom();
 			break;
 		}
-		if (stat(path, &st) || !S_ISREG(st.st_mode) ||
+		/* regular files only: a link could publish a secret */
+		if (lstat(path, &st) || !S_ISREG(st.st_mode) ||
 		    (rc = read_file(path, &S->a))) {
 			free(path);
 			continue;
@@ -1495,6 +1483,49 @@ make_index(struct site *S, const char *css, const char *js,
 
 /* ------------------------------------------------------------------ */
 
+/*
+ * Make or check the state directory (a directory of ours, not writable
+ * by others, never a link) and take its lock: one build of a site at a
+ * time.  *lockfd holds the lock until closed.
+ */
+static int
+state_open(struct site *S, int *lockfd)
+{
+	const char *dir = S->o->state;
+	struct stat st;
+	char *path;
+
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		mq_warn("%s", dir);
+		return MQ_EIO;
+	}
+	if (lstat(dir, &st)) {
+		mq_warn("%s", dir);
+		return MQ_EIO;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022)) {
+		mq_warnx("%s: the state directory must be a directory of this "
+		    "user, not writable by others (and not a link)", dir);
+		return MQ_EDATA;
+	}
+	if ((path = mq_strf("%s/build.lock", dir)) == NULL)
+		return mq_oom();
+	*lockfd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (*lockfd < 0) {
+		mq_warn("%s", path);
+		free(path);
+		return MQ_EIO;
+	}
+	if (flock(*lockfd, LOCK_EX | LOCK_NB)) {
+		mq_warnx("%s: another build of this site is running", path);
+		free(path);
+		return MQ_EIO;
+	}
+	free(path);
+	return MQ_OK;
+}
+
 static void
 site_release(struct site *S)
 {
@@ -1545,8 +1576,9 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	uint32_t nshards = 0, drawn = 0;
 	size_t nold, k;
 	time_t now = time(NULL);
+	struct stat sb;
 	struct tm tm;
-	int rc, i, opened = 0;
+	int rc, i, opened = 0, lockfd = -1;
 
 	memset(&S, 0, sizeof(S));
 	S.d = d;
@@ -1554,24 +1586,13 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	S.t0 = wall();
 	gmtime_r(&now, &tm);
 	strftime(S.build, sizeof(S.build), "%Y%m%dT%H%M%SZ", &tm);
-	/* a second build within the same second gets a suffix */
-	for (k = 2; ; k++) {
-		struct stat sb;
-
-		free(path);
-		if ((path = mq_strf("%s.releases/%s", o->out, S.build)) == NULL) {
-			rc = mq_oom();
-			goto out;
-		}
-		if (stat(path, &sb))
-			break;
-		snprintf(S.build + 16, sizeof(S.build) - 16, "-%zu", k);
-	}
-	if (mkdir(o->state, 0700) && errno != EEXIST) {
-		mq_warn("%s", o->state);
-		rc = MQ_EIO;
+	if (o->nrecs < 1 || o->nrecs > 5) {
+		mq_warnx("\"for you\" lists hold 1 to 5 films, not %u", o->nrecs);
+		rc = MQ_EUSAGE;
 		goto out;
 	}
+	if ((rc = state_open(&S, &lockfd)))
+		goto out;
 	for (i = 0; i < T_N; i++) {
 		free(path);
 		if ((path = mq_strf("%s/%s", o->templates, tmpl_file[i])) ==
@@ -1587,7 +1608,9 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 		rc = mq_oom();
 		goto out;
 	}
-	if ((rc = mq_key_load(&S.key, path, 1)))
+	/* a new key only for a new site: a lost key would silently move
+	   every member's private path */
+	if ((rc = mq_key_load(&S.key, path, lstat(o->out, &sb) != 0)))
 		goto out;
 	if ((rc = hist_load(&S)))
 		goto out;
@@ -1618,6 +1641,7 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	if ((rc = mq_out_begin(&S.out, o->out, S.build)))
 		goto out;
 	opened = 1;
+	snprintf(S.build, sizeof(S.build), "%s", S.out.id);
 	stage(&S, "texts");
 	if ((rc = make_posters(&S, &drawn)))
 		goto out;
@@ -1679,5 +1703,7 @@ out:
 	mq_buf_release(&links);
 	mq_buf_release(&extra);
 	site_release(&S);
+	if (lockfd >= 0)
+		close(lockfd);	/* releases the lock */
 	return rc;
 }

@@ -226,11 +226,26 @@ mq_tmpl_render(const struct mq_tmpl *t, const struct mq_tvar *vars,
     size_t n, struct mq_buf *out)
 {
 	size_t i;
+	int found;
+
+	/* every variable, also in sections skipped this time, must be set */
+	for (i = 0; i < t->nseg; i++) {
+		const struct mq_tseg *s = &t->seg[i];
+
+		if (s->kind == SEG_TEXT || s->kind == SEG_END)
+			continue;
+		(void)lookup(vars, n, s->p, s->n, &found);
+		if (!found) {
+			mq_warnx("%s:%u: variable '%.*s' is not set",
+			    t->path, s->line, (int)s->n, s->p);
+			return MQ_EDATA;
+		}
+	}
 
 	for (i = 0; i < t->nseg; i++) {
 		const struct mq_tseg *s = &t->seg[i];
 		const char *v;
-		int found, empty;
+		int empty;
 
 		switch (s->kind) {
 		case SEG_TEXT:
@@ -240,11 +255,6 @@ mq_tmpl_render(const struct mq_tmpl *t, const struct mq_tvar *vars,
 			break;
 		default:
 			v = lookup(vars, n, s->p, s->n, &found);
-			if (!found) {
-				mq_warnx("%s:%u: variable '%.*s' is not set",
-				    t->path, s->line, (int)s->n, s->p);
-				return MQ_EDATA;
-			}
 			empty = v == NULL || *v == '\0';
 			if (s->kind == SEG_VAR) {
 				if (!empty)

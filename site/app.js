@@ -308,6 +308,15 @@
 				if (m !== store.get())
 					recs = { member: null, html: null, shown: false };
 				store.set(m);
+				// the private link leaves the address bar and the
+				// history at once: a shared or synced URL must not
+				// carry it
+				var rest = window.location.hash.replace(/^#/, '')
+				    .split('&').filter(function (kv) {
+					return kv.split('=')[0] !== 'm';
+				}).join('&');
+				history.replaceState(null, '', window.location.pathname +
+				    window.location.search + (rest ? '#' + rest : ''));
 				updateWho();
 			} else {
 				++viewSeq;

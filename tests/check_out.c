@@ -214,6 +214,42 @@ START_TEST(adopt_a_file)
 }
 END_TEST
 
+START_TEST(same_id_twice_and_duplicates)
+{
+	struct mq_out o;
+	char p[256];
+
+	release("r1", "{\"a\": 1}", "<p>b</p>");
+	/* the same id again: a new directory, the live one untouched */
+	ck_assert_int_eq(mq_out_begin(&o, site, "r1"), MQ_OK);
+	ck_assert_str_eq(o.id, "r1-02");
+	ck_assert_int_eq(mq_out_put(&o, "b.html", "x", 1, 0), MQ_OK);
+	/* one path twice in a build is refused */
+	ck_assert_int_eq(mq_out_put(&o, "b.html", "y", 1, 0), MQ_EUSAGE);
+	mq_out_abort(&o);
+	snprintf(p, sizeof(p), "%s/b.html", site);
+	ck_assert_int_eq(access(p, R_OK), 0);
+	snprintf(p, sizeof(p), "%s/site.releases/r1-02", top);
+	ck_assert_int_ne(access(p, F_OK), 0);
+}
+END_TEST
+
+START_TEST(prune_drops_what_killed_builds_left)
+{
+	char p[256];
+
+	release("r1", "{\"a\": 1}", "<p>b</p>");
+	/* a killed build: a directory without its list */
+	snprintf(p, sizeof(p), "%s/site.releases/r2", top);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	release("r3", "{\"a\": 2}", "<p>c</p>");
+	ck_assert_int_ne(access(p, F_OK), 0);
+	/* the previous release stays for a rollback */
+	snprintf(p, sizeof(p), "%s/site.releases/r1", top);
+	ck_assert_int_eq(access(p, F_OK), 0);
+}
+END_TEST
+
 START_TEST(sha256_known_answer)
 {
 	char hex[65];
@@ -235,6 +271,8 @@ out_suite(void)
 	tcase_add_test(tc, unchanged_files_are_linked);
 	tcase_add_test(tc, abort_leaves_the_previous_site);
 	tcase_add_test(tc, adopt_a_file);
+	tcase_add_test(tc, same_id_twice_and_duplicates);
+	tcase_add_test(tc, prune_drops_what_killed_builds_left);
 	tcase_add_test(tc, sha256_known_answer);
 	suite_add_tcase(s, tc);
 	return s;

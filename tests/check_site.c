@@ -8,9 +8,11 @@
  * members' paths appear in nothing published; past recommendations come
  * back to be rated.  MQ_UPDATE_GOLDEN=1 rewrites the golden files.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -405,6 +407,31 @@ START_TEST(past_recommendations_come_back)
 }
 END_TEST
 
+START_TEST(one_build_at_a_time_and_the_key_kept)
+{
+	char p[256];
+	int fd;
+
+	/* a build holding the lock keeps a second one out */
+	snprintf(p, sizeof(p), "%s/build.lock", state);
+	fd = open(p, O_RDWR | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(flock(fd, LOCK_EX), 0);
+	ck_assert_int_eq(build(20261123, "templates"), MQ_EIO);
+	close(fd);
+	ck_assert_int_eq(build(20261123, "templates"), MQ_OK);
+	/* once the site exists, a lost key is an error, not a new key */
+	snprintf(p, sizeof(p), "%s/site.key", state);
+	ck_assert_int_eq(unlink(p), 0);
+	ck_assert_int_ne(build(20261124, "templates"), MQ_OK);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	/* a state directory others may write to is refused */
+	ck_assert_int_eq(chmod(state, 0777), 0);
+	ck_assert_int_eq(build(20261124, "templates"), MQ_EDATA);
+	ck_assert_int_eq(chmod(state, 0700), 0);
+}
+END_TEST
+
 Suite *
 site_suite(void)
 {
@@ -419,6 +446,7 @@ site_suite(void)
 	tcase_add_test(tc, second_build_reuses_and_failure_keeps_site);
 	tcase_add_test(tc, member_paths_are_not_published);
 	tcase_add_test(tc, past_recommendations_come_back);
+	tcase_add_test(tc, one_build_at_a_time_and_the_key_kept);
 	suite_add_tcase(s, tc);
 	return s;
 }

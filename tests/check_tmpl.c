@@ -99,8 +99,11 @@ START_TEST(errors)
 	    MQ_EDATA);
 	ck_assert_int_eq(render("{{a b}}", v, 1, &out), MQ_EDATA);
 	ck_assert_int_eq(render("{{}}", v, 1, &out), MQ_EDATA);
-	/* a variable the caller does not set is an error, not "" */
+	/* a variable the caller does not set is an error, not "", even in
+	   a section skipped this time */
 	ck_assert_int_eq(render("{{missing}}", v, 1, &out), MQ_EDATA);
+	ck_assert_int_eq(render("{{!a}}{{typo}}{{/a}}", v, 1, &out),
+	    MQ_EDATA);
 	free(out);
 	{
 		struct mq_tmpl t;
