@@ -42,6 +42,10 @@ render(const char *text, const struct mq_tvar *v, size_t n, char **out)
 		return rc;
 	rc = mq_tmpl_render(&t, v, n, &b);
 	mq_tmpl_release(&t);
+	if (rc) {
+		mq_buf_release(&b);
+		return rc;
+	}
 	*out = b.s ? b.s : strdup("");
 	return rc;
 }
