@@ -34,6 +34,7 @@ LIB_OBJS = \
 	lib/mq_out.o \
 	lib/mq_poster.o \
 	lib/mq_site.o \
+	lib/mq_best.o \
 	lib/mq_synth.o
 
 # The batch: one file per subcommand behind main.c.
@@ -63,6 +64,7 @@ TEST_OBJS = \
 	tests/check_out.o \
 	tests/check_key.o \
 	tests/check_poster.o \
+	tests/check_best.o \
 	tests/check_site.o
 
 all: bin/marquee

@@ -48,8 +48,16 @@ int cmd_load(const char *dir, const struct mq_load_opts *o,
 enum {
 	CMD_OPT_K = 1000, CMD_OPT_SIM, CMD_OPT_SHRINK, CMD_OPT_OVERLAP,
 	CMD_OPT_ALPHA, CMD_OPT_RECENCY, CMD_OPT_LIKED, CMD_OPT_DATE,
-	CMD_OPT_THREADS
+	CMD_OPT_THREADS, CMD_OPT_WITEM, CMD_OPT_POPBETA, CMD_OPT_LAMBDA,
+	CMD_OPT_NODISC, CMD_OPT_NONEW, CMD_OPT_NOSERIES, CMD_OPT_MMRFROM,
+	CMD_OPT_NCAND
 };
+
+/* "--model best": the blended list of mq_best.h, beside the mq_kind. */
+#define CMD_MODEL_BEST	MQ_MODEL_NKINDS
+
+/* Parse a model name, "best" included; -1 when unknown. */
+int cmd_kind_parse(const char *s);
 
 #define CMD_MODEL_LONGOPTS \
 	{ "k", required_argument, NULL, CMD_OPT_K }, \
@@ -60,7 +68,15 @@ enum {
 	{ "recency", required_argument, NULL, CMD_OPT_RECENCY }, \
 	{ "liked", required_argument, NULL, CMD_OPT_LIKED }, \
 	{ "date", required_argument, NULL, CMD_OPT_DATE }, \
-	{ "threads", required_argument, NULL, CMD_OPT_THREADS }
+	{ "threads", required_argument, NULL, CMD_OPT_THREADS }, \
+	{ "w-item", required_argument, NULL, CMD_OPT_WITEM }, \
+	{ "pop-beta", required_argument, NULL, CMD_OPT_POPBETA }, \
+	{ "lambda", required_argument, NULL, CMD_OPT_LAMBDA }, \
+	{ "no-discovery", no_argument, NULL, CMD_OPT_NODISC }, \
+	{ "no-new", no_argument, NULL, CMD_OPT_NONEW }, \
+	{ "no-series", no_argument, NULL, CMD_OPT_NOSERIES }, \
+	{ "mmr-from", required_argument, NULL, CMD_OPT_MMRFROM }, \
+	{ "candidates", required_argument, NULL, CMD_OPT_NCAND }
 
 /*
  * Model options as given on the command line, applied after the model
@@ -79,6 +95,11 @@ int cmd_given_add(struct cmd_given *g, int opt, const char *arg);
 /* Defaults of kind, then the remembered options, into p. */
 void cmd_given_apply(const struct cmd_given *g, int kind,
     struct mq_params *p);
+
+struct mq_best_params;
+
+/* The same for the "best" list's parameters. */
+void cmd_given_best(const struct cmd_given *g, struct mq_best_params *bp);
 
 /* Help text of the model options, for the --help of each command. */
 extern const char cmd_model_help[];

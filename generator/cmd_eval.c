@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mq_best.h"
 #include "mq_buf.h"
 #include "mq_err.h"
 #include "mq_data.h"
@@ -26,9 +27,12 @@ usage(FILE *f)
 	    "Hides each member's latest H ratings (members with at least M),\n"
 	    "trains on the rest, ranks the unseen catalogue and prints JSON\n"
 	    "metrics per model: ndcg, hr, precision, recall, mrr at N,\n"
-	    "coverage, popularity, diversity, novelty.\n\n"
+	    "coverage, popularity, diversity, novelty, gini (exposure), ndcg_few\n"
+	    "(members with < 20 training ratings), new_reach_lists (films with\n"
+	    "< 5 training ratings in some list) and, for best, new_reach (in\n"
+	    "some member's new-film list).\n\n"
 	    "  --data DIR        MovieLens CSV directory (required)\n"
-	    "  --model NAME      evaluate only item, user, random or pop\n"
+	    "  --model NAME      evaluate only item, user, random, pop or best\n"
 	    "  --top N           list length (default 10)\n"
 	    "  --holdout H       latest ratings hidden per member (default 5)\n"
 	    "  --min-ratings M   members with fewer are not evaluated "
@@ -64,8 +68,8 @@ cmd_eval(int argc, char **argv)
 		CMD_MODEL_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	static const enum mq_kind order[] = { MQ_MODEL_POP, MQ_MODEL_RANDOM,
-	    MQ_MODEL_ITEM, MQ_MODEL_USER };
+	static const int order[] = { MQ_MODEL_POP, MQ_MODEL_RANDOM,
+	    MQ_MODEL_ITEM, MQ_MODEL_USER, CMD_MODEL_BEST };
 	struct mq_load_opts lo;
 	struct mq_data d;
 	struct mq_split s;
@@ -91,7 +95,7 @@ cmd_eval(int argc, char **argv)
 			dir = optarg;
 			break;
 		case OPT_MODEL:
-			if ((only = mq_kind_parse(optarg)) < 0) {
+			if ((only = cmd_kind_parse(optarg)) < 0) {
 				mq_warnx("--model: unknown model '%s'", optarg);
 				rc = MQ_EUSAGE;
 			}
@@ -146,36 +150,83 @@ cmd_eval(int argc, char **argv)
 	    holdout, minr, top, d.nusers, s.nevaluated, d.nmovies, d.R.nnz,
 	    s.nheld);
 	for (i = 0; i < (int)(sizeof(order) / sizeof(order[0])); i++) {
-		struct mq_model m;
 		struct mq_metrics mt;
-		double t0, t1, t2;
+		double t0, t1, t2, newreach;
+		uint32_t nnew = 0;
 
-		if (only >= 0 && (int)order[i] != only)
+		if (only >= 0 && order[i] != only)
 			continue;
-		cmd_given_apply(&g, order[i], &p);
 		t0 = now();
-		if ((rc = mq_model_fit(&m, order[i], &s.train, &p)))
-			goto out;
-		t1 = now();
-		rc = mq_eval_model(&m, &s, d.genres, (uint32_t)top, &mt);
-		t2 = now();
-		mq_model_release(&m);
-		if (rc)
-			goto out;
-		mq_buf_printf(&js, "%s\n    {\"model\": \"%s\", \"params\": "
-		    "{\"k\": %u, \"sim\": \"%s\", \"shrink\": %g, "
-		    "\"min_overlap\": %u, \"alpha\": %g, \"recency\": %g, "
-		    "\"liked\": %g}, \"fit_seconds\": %.3f, "
+		if (order[i] == CMD_MODEL_BEST) {
+			struct mq_best b;
+			struct mq_best_params bp;
+			struct mq_scored *lists;
+			uint32_t *cnt;
+
+			cmd_given_best(&g, &bp);
+			if ((rc = mq_best_fit(&b, &s.train, &d, &bp)))
+				goto out;
+			t1 = now();
+			lists = mq_allocarray((size_t)d.nusers * top,
+			    sizeof(*lists));
+			cnt = calloc(d.nusers ? d.nusers : 1, sizeof(*cnt));
+			rc = lists && cnt ? mq_best_recommend_all(&b,
+			    (uint32_t)top, lists, cnt, NULL, NULL) : mq_oom();
+			if (rc == MQ_OK)
+				rc = mq_eval_lists(&s, lists, cnt, d.genres,
+				    (uint32_t)top, &mt);
+			t2 = now();
+			newreach = mq_best_new_reach(&b);
+			nnew = b.nnew;
+			free(lists);
+			free(cnt);
+			mq_best_release(&b);
+			if (rc)
+				goto out;
+			mq_buf_printf(&js, "%s\n    {\"model\": \"best\", "
+			    "\"params\": {\"w_item\": %g, \"pop_beta\": %g, "
+			    "\"lambda\": %g, \"ncand\": %u, \"discovery\": %d, "
+			    "\"new_slot\": %d, \"series\": %d}, ",
+			    first ? "" : ",", bp.w_item, bp.pop_beta, bp.lambda,
+			    bp.ncand, bp.discovery, bp.newslot, bp.series);
+		} else {
+			struct mq_model m;
+
+			cmd_given_apply(&g, order[i], &p);
+			if ((rc = mq_model_fit(&m, (enum mq_kind)order[i],
+			    &s.train, &p)))
+				goto out;
+			t1 = now();
+			rc = mq_eval_model(&m, &s, d.genres, (uint32_t)top, &mt);
+			t2 = now();
+			mq_model_release(&m);
+			if (rc)
+				goto out;
+			mq_buf_printf(&js, "%s\n    {\"model\": \"%s\", "
+			    "\"params\": {\"k\": %u, \"sim\": \"%s\", "
+			    "\"shrink\": %g, \"min_overlap\": %u, \"alpha\": %g, "
+			    "\"recency\": %g, \"liked\": %g}, ",
+			    first ? "" : ",", mq_kind_name[order[i]], p.k,
+			    mq_sim_name[p.sim], p.shrink, p.min_overlap, p.alpha,
+			    p.recency, p.liked);
+			newreach = -1;
+		}
+		mq_buf_printf(&js, "\"fit_seconds\": %.3f, "
 		    "\"list_seconds\": %.3f,\n"
 		    "     \"ndcg\": %.5f, \"hr\": %.5f, \"precision\": %.5f, "
 		    "\"recall\": %.5f, \"mrr\": %.5f,\n"
 		    "     \"coverage\": %.5f, \"popularity\": %.2f, "
-		    "\"diversity\": %.5f, \"novelty\": %.4f}",
-		    first ? "" : ",", mq_kind_name[order[i]], p.k,
-		    mq_sim_name[p.sim], p.shrink, p.min_overlap, p.alpha,
-		    p.recency, p.liked, t1 - t0, t2 - t1, mt.ndcg, mt.hr,
-		    mt.precision, mt.recall, mt.mrr, mt.coverage,
-		    mt.popularity, mt.diversity, mt.novelty);
+		    "\"diversity\": %.5f, \"novelty\": %.4f, \"gini\": %.4f,\n"
+		    "     \"ndcg_few\": %.5f, \"members_few\": %u, "
+		    "\"new_reach_lists\": %.4f",
+		    t1 - t0, t2 - t1, mt.ndcg, mt.hr, mt.precision, mt.recall,
+		    mt.mrr, mt.coverage, mt.popularity, mt.diversity,
+		    mt.novelty, mt.gini, mt.ndcg_few, mt.members_few,
+		    mt.new_reach);
+		if (newreach >= 0)
+			mq_buf_printf(&js, ", \"new_films\": %u, "
+			    "\"new_reach\": %.4f", nnew, newreach);
+		mq_buf_addc(&js, '}');
 		first = 0;
 	}
 	mq_buf_adds(&js, "\n  ]\n}\n");

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "mq_err.h"
+#include "mq_best.h"
 #include "mq_data.h"
 #include "mq_genre.h"
 #include "mq_model.h"
@@ -34,6 +35,13 @@ const char cmd_model_help[] =
 "                    (default 1 for item, 0 for user)\n"
 "  --date YYYY-MM-DD run date: seeds the random model (default today, UTC)\n"
 "  --threads N       worker threads (default: CPUs online)\n"
+"best (the blended \"for you\" list):\n"
+"  --w-item W        weight of the item model in the blend (default 0.8)\n"
+"  --pop-beta B      scores divided by (ratings + 1)^B (default 0.1)\n"
+"  --lambda L        relevance against genre diversity (default 0.65)\n"
+"  --mmr-from N      first N films by relevance alone (default 2)\n"
+"  --candidates N    films taken from each model (default 50)\n"
+"  --no-discovery, --no-new, --no-series  drop that slot or rule\n"
 "(similar takes the same options but --k: --top sets its neighbours)\n";
 
 uint64_t
@@ -145,10 +153,82 @@ cmd_model_opt(int opt, const char *arg, struct mq_params *p)
 		if ((rc = cmd_parse_long("threads", arg, 1, 64, &l)) == MQ_OK)
 			p->threads = (unsigned)l;
 		break;
+	/* the best list's options: checked here, applied by cmd_given_best */
+	case CMD_OPT_WITEM:
+		rc = cmd_parse_double("w-item", arg, 0, 1, &d);
+		break;
+	case CMD_OPT_POPBETA:
+		rc = cmd_parse_double("pop-beta", arg, 0, 2, &d);
+		break;
+	case CMD_OPT_LAMBDA:
+		rc = cmd_parse_double("lambda", arg, 0, 1, &d);
+		break;
+	case CMD_OPT_MMRFROM:
+		rc = cmd_parse_long("mmr-from", arg, 0, 64, &l);
+		break;
+	case CMD_OPT_NCAND:
+		rc = cmd_parse_long("candidates", arg, 1, 1000, &l);
+		break;
+	case CMD_OPT_NODISC:
+	case CMD_OPT_NONEW:
+	case CMD_OPT_NOSERIES:
+		break;
 	default:
 		return MQ_EUSAGE;
 	}
 	return rc;
+}
+
+int
+cmd_kind_parse(const char *s)
+{
+	return !strcmp(s, "best") ? CMD_MODEL_BEST : mq_kind_parse(s);
+}
+
+void
+cmd_given_best(const struct cmd_given *g, struct mq_best_params *bp)
+{
+	struct mq_params p;
+	int i;
+
+	mq_best_params_init(bp);
+	cmd_given_apply(g, MQ_MODEL_ITEM, &p);
+	bp->threads = p.threads;
+	for (i = 0; i < g->n; i++) {
+		double d = 0;
+
+		if (g->opt[i] == CMD_OPT_WITEM || g->opt[i] == CMD_OPT_POPBETA ||
+		    g->opt[i] == CMD_OPT_LAMBDA)
+			d = strtod(g->arg[i], NULL);	/* checked on add */
+		switch (g->opt[i]) {
+		case CMD_OPT_WITEM:
+			bp->w_item = d;
+			break;
+		case CMD_OPT_POPBETA:
+			bp->pop_beta = d;
+			break;
+		case CMD_OPT_LAMBDA:
+			bp->lambda = d;
+			break;
+		case CMD_OPT_NODISC:
+			bp->discovery = 0;
+			break;
+		case CMD_OPT_NONEW:
+			bp->newslot = 0;
+			break;
+		case CMD_OPT_NOSERIES:
+			bp->series = 0;
+			break;
+		case CMD_OPT_MMRFROM:
+			bp->mmr_from = (uint32_t)strtoul(g->arg[i], NULL, 10);
+			break;
+		case CMD_OPT_NCAND:
+			bp->ncand = (uint32_t)strtoul(g->arg[i], NULL, 10);
+			break;
+		default:
+			break;
+		}
+	}
 }
 
 /* Check stdout after printing: a full disk or closed pipe is an error. */
@@ -165,12 +245,12 @@ out_close(void)
 static void
 recs_usage(FILE *f)
 {
-	fprintf(f, "usage: marquee recs --data DIR --model item|user|random|pop "
+	fprintf(f, "usage: marquee recs --data DIR --model item|user|random|pop|best "
 	    "[--top N] [options]\n\n"
 	    "Prints every member's list as TSV: user_id, rank (from 1), "
 	    "movie_id, score.\n\n"
 	    "  --data DIR        MovieLens CSV directory (required)\n"
-	    "  --model NAME      item, user, random or pop (required)\n"
+	    "  --model NAME      item, user, random, pop or best (required)\n"
 	    "  --top N           films per member (default 10)\n"
 	    "  --rejects FILE    write rejected input rows to FILE\n"
 	    "  --max-reject-frac F  stop above this share of rejected rows "
@@ -240,6 +320,7 @@ cmd_recs(int argc, char **argv)
 	struct mq_params p;
 	struct mq_data d;
 	struct mq_model m;
+	struct mq_best best;
 	struct mq_scored *lists = NULL;
 	uint32_t *cnt = NULL, u, r;
 	const char *dir = NULL;
@@ -248,6 +329,7 @@ cmd_recs(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	memset(&m, 0, sizeof(m));
+	memset(&best, 0, sizeof(best));
 	memset(&g, 0, sizeof(g));
 	mq_load_opts_init(&lo);
 	optind = 1;
@@ -257,9 +339,9 @@ cmd_recs(int argc, char **argv)
 			return MQ_OK;
 		}
 		if (c == OPT_MODEL) {
-			if ((kind = mq_kind_parse(optarg)) < 0) {
+			if ((kind = cmd_kind_parse(optarg)) < 0) {
 				mq_warnx("--model: unknown model '%s' "
-				    "(item, user, random, pop)", optarg);
+				    "(item, user, random, pop, best)", optarg);
 				return MQ_EUSAGE;
 			}
 			continue;
@@ -280,11 +362,18 @@ cmd_recs(int argc, char **argv)
 		recs_usage(stderr);
 		return MQ_EUSAGE;
 	}
-	cmd_given_apply(&g, kind, &p);
+	if (kind != CMD_MODEL_BEST)
+		cmd_given_apply(&g, kind, &p);
 	if ((rc = cmd_load(dir, &lo, &d)))
 		goto out;
 	cmd_stage("load");
-	if ((rc = mq_model_fit(&m, (enum mq_kind)kind, &d.R, &p)))
+	if (kind == CMD_MODEL_BEST) {
+		struct mq_best_params bp;
+
+		cmd_given_best(&g, &bp);
+		if ((rc = mq_best_fit(&best, &d.R, &d, &bp)))
+			goto out;
+	} else if ((rc = mq_model_fit(&m, (enum mq_kind)kind, &d.R, &p)))
 		goto out;
 	cmd_stage("model");
 	lists = mq_allocarray((size_t)d.nusers * top, sizeof(*lists));
@@ -293,7 +382,12 @@ cmd_recs(int argc, char **argv)
 		rc = mq_oom();
 		goto out;
 	}
-	if ((rc = mq_model_recommend_all(&m, (uint32_t)top, lists, cnt)))
+	if (kind == CMD_MODEL_BEST)
+		rc = mq_best_recommend_all(&best, (uint32_t)top, lists, cnt,
+		    NULL, NULL);
+	else
+		rc = mq_model_recommend_all(&m, (uint32_t)top, lists, cnt);
+	if (rc)
 		goto out;
 	cmd_stage("lists");
 	for (u = 0; u < d.nusers; u++)
@@ -309,6 +403,7 @@ out:
 	free(lists);
 	free(cnt);
 	mq_model_release(&m);
+	mq_best_release(&best);
 	mq_data_release(&d);
 	return rc;
 }

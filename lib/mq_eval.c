@@ -127,6 +127,31 @@ mq_eval_diversity(const struct mq_scored *v, uint32_t k,
 	return 1.0 - sum / pairs;
 }
 
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Gini index of the n counts in v (sorts v). */
+static double
+gini(uint32_t *v, uint32_t n)
+{
+	double num = 0, tot = 0;
+	uint32_t i;
+
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_u32);
+	for (i = 0; i < n; i++) {
+		num += (2.0 * (i + 1) - n - 1) * v[i];
+		tot += v[i];
+	}
+	return tot > 0 ? num / (n * tot) : 0;
+}
+
 int
 mq_eval_lists(const struct mq_split *s, const struct mq_scored *lists,
     const uint32_t *cnt, const uint64_t *genres, uint32_t n,
@@ -136,15 +161,18 @@ mq_eval_lists(const struct mq_split *s, const struct mq_scored *lists,
 	uint8_t *rec = calloc(R->nitems ? R->nitems : 1, 1);
 	double *disc = mq_allocarray(n + 1, sizeof(double));
 	double ndcg = 0, hr = 0, prec = 0, recall = 0, mrr = 0;
-	double pop = 0, div = 0, nov = 0;
+	double pop = 0, div = 0, nov = 0, few = 0;
 	size_t nrec = 0, ndistinct = 0;
-	uint32_t u, r, q, members = 0;
+	uint32_t u, r, q, members = 0, nfew = 0, *expo;
+	uint32_t i, nnew = 0, newhit = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->n = n;
-	if (rec == NULL || disc == NULL) {
+	expo = calloc(R->nitems + 1, sizeof(uint32_t));
+	if (rec == NULL || disc == NULL || expo == NULL) {
 		free(rec);
 		free(disc);
+		free(expo);
 		return mq_oom();
 	}
 	for (r = 0; r <= n; r++)
@@ -176,6 +204,7 @@ mq_eval_lists(const struct mq_split *s, const struct mq_scored *lists,
 				rec[l[r].id] = 1;
 				ndistinct++;
 			}
+			expo[l[r].id]++;
 			pop += (double)mq_matrix_ideg(R, l[r].id);
 			nov += -log2((mq_matrix_ideg(R, l[r].id) + 1.0) /
 			    (R->nusers + 1.0));
@@ -184,6 +213,10 @@ mq_eval_lists(const struct mq_split *s, const struct mq_scored *lists,
 		for (q = 0; q < ideal; q++)
 			idcg += disc[q];
 		ndcg += idcg > 0 ? dcg / idcg : 0;
+		if (mq_matrix_udeg(R, u) < 20) {
+			few += idcg > 0 ? dcg / idcg : 0;
+			nfew++;
+		}
 		hr += hits > 0;
 		prec += (double)hits / n;
 		recall += ideal ? (double)hits / ideal : 0;
@@ -204,8 +237,18 @@ mq_eval_lists(const struct mq_split *s, const struct mq_scored *lists,
 		out->novelty = nov / nrec;
 	}
 	out->coverage = R->nitems ? (double)ndistinct / R->nitems : 0;
+	out->members_few = nfew;
+	out->ndcg_few = nfew ? few / nfew : 0;
+	for (i = 0; i < R->nitems; i++)
+		if (mq_matrix_ideg(R, i) < 5) {
+			nnew++;
+			newhit += rec[i];
+		}
+	out->new_reach = nnew ? (double)newhit / nnew : 0;
+	out->gini = gini(expo, R->nitems);
 	free(rec);
 	free(disc);
+	free(expo);
 	return MQ_OK;
 }
 

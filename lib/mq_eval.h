@@ -17,6 +17,11 @@
  *   popularity mean number of training ratings of recommended films
  *   diversity  1 - mean pairwise Jaccard of the genre sets in a list
  *   novelty    mean -log2(share of members who rated the film)
+ *   gini       Gini index of exposure over the catalogue (0: every film
+ *              recommended equally often, 1: one film everywhere)
+ *   ndcg_few   NDCG for members with fewer than 20 training ratings
+ *   new_reach  share of the films with fewer than 5 training ratings
+ *              that appear in at least one list
  */
 #ifndef MQ_EVAL_H
 #define MQ_EVAL_H
@@ -39,6 +44,8 @@ struct mq_metrics {
 	uint32_t members;	/* members evaluated */
 	double ndcg, hr, precision, recall, mrr;
 	double coverage, popularity, diversity, novelty;
+	double gini, ndcg_few, new_reach;
+	uint32_t members_few;	/* members in ndcg_few */
 };
 
 /*

@@ -24,6 +24,7 @@
 
 #include <sodium.h>
 
+#include "mq_best.h"
 #include "mq_buf.h"
 #include "mq_err.h"
 #include "mq_esc.h"
@@ -57,7 +58,8 @@ struct site {
 	struct mq_tmpl t[T_N];
 	struct mq_key key;
 	struct mq_out out;
-	struct mq_model item, user, rnd;
+	struct mq_best best;		/* the for-you list; item and user inside */
+	struct mq_model rnd;
 	float *damped;		/* per film, stars */
 	double mu;
 	char **title;		/* per film, articles in front */
@@ -662,16 +664,32 @@ static int
 make_films(struct site *S)
 {
 	const struct mq_data *d = S->d;
-	const struct mq_nbrs *nb = &S->item.nb;
+	const struct mq_nbrs *nb = &S->best.item.nb;
 	struct mq_buf *js = &S->a, *html = &S->b, *tmp = &S->c;
+	struct mq_scored *sim = mq_allocarray(S->o->nsimilar + 1, sizeof(*sim));
 	uint32_t i, q, ns;
 	char rel[64], id[16], imdb[16], tmdb[24];
-	int rc;
+	int rc = MQ_OK, content;
 
+	if (sim == NULL)
+		return mq_oom();
 	for (i = 0; i < d->nmovies; i++) {
 		struct mq_tvar v[8];
 
-		ns = nb->cnt[i] < S->o->nsimilar ? nb->cnt[i] : S->o->nsimilar;
+		/* a film too rarely rated for the item model: by content */
+		content = mq_matrix_ideg(&d->R, i) < S->best.p.new_max ||
+		    nb->cnt[i] == 0;
+		if (content)
+			ns = mq_best_similar_content(&S->best, i,
+			    S->o->nsimilar, sim);
+		else {
+			ns = nb->cnt[i] < S->o->nsimilar ? nb->cnt[i] :
+			    S->o->nsimilar;
+			for (q = 0; q < ns; q++)
+				sim[q] = (struct mq_scored){
+				    nb->id[(size_t)i * nb->k + q],
+				    nb->sim[(size_t)i * nb->k + q] };
+		}
 		/* JSON */
 		mq_buf_reset(js);
 		mq_buf_adds(js, "{\"film\": ");
@@ -703,35 +721,32 @@ make_films(struct site *S)
 		if (d->tmdb_id[i])
 			mq_buf_printf(js, ", \"tmdb\": %lld",
 			    (long long)d->tmdb_id[i]);
-		mq_buf_adds(js, ",\n \"similar\": [");
+		mq_buf_printf(js, ",\n \"similar_source\": \"%s\", "
+		    "\"similar\": [", content ? "content" : "ratings");
 		for (q = 0; q < ns; q++) {
-			uint32_t j = nb->id[(size_t)i * nb->k + q];
-
 			mq_buf_adds(js, q ? ",\n  " : "\n  ");
-			json_film(S, j, js);
+			json_film(S, sim[q].id, js);
 			js->len--;	/* reopen the object for the score */
-			mq_buf_printf(js, ", \"score\": %.4f}",
-			    nb->sim[(size_t)i * nb->k + q]);
+			mq_buf_printf(js, ", \"score\": %.4f}", sim[q].score);
 		}
 		mq_buf_adds(js, "]}\n");
 		snprintf(rel, sizeof(rel), "film/%u.json", d->movie_id[i]);
 		if ((rc = mq_out_putb(&S->out, rel, js, MQ_OUT_ZSTD)))
-			return rc;
+			goto out;
 
 		/* the film page fragment */
 		mq_buf_reset(html);
 		if ((rc = render_card(S, i, "f", NULL, html)))
-			return rc;
+			goto out;
 		mq_buf_reset(tmp);
 		for (q = 0; q < ns; q++)
-			if ((rc = render_mini(S, nb->id[(size_t)i * nb->k + q],
-			    NULL, NULL, tmp)))
-				return rc;
+			if ((rc = render_mini(S, sim[q].id, NULL, NULL, tmp)))
+				goto out;
 		snprintf(id, sizeof(id), "%u", d->movie_id[i]);
 		snprintf(imdb, sizeof(imdb), "%07lld", (long long)d->imdb_id[i]);
 		snprintf(tmdb, sizeof(tmdb), "%lld", (long long)d->tmdb_id[i]);
 		if ((rc = mq_buf_ok(html)) || (rc = mq_buf_ok(tmp)))
-			return rc;
+			goto out;
 		v[0] = (struct mq_tvar){ "id", id };
 		v[1] = (struct mq_tvar){ "title", S->title[i] };
 		v[2] = (struct mq_tvar){ "card", html->s };
@@ -740,15 +755,17 @@ make_films(struct site *S)
 		v[4] = (struct mq_tvar){ "imdb", d->imdb_id[i] ? imdb : NULL };
 		v[5] = (struct mq_tvar){ "tmdb", d->tmdb_id[i] ? tmdb : NULL };
 		v[6] = (struct mq_tvar){ "similar", tmp->len ? tmp->s : NULL };
-		v[7] = (struct mq_tvar){ "unused", NULL };
+		v[7] = (struct mq_tvar){ "bycontent", content ? "1" : NULL };
 		mq_buf_reset(js);
 		if ((rc = mq_tmpl_render(&S->t[T_FILM], v, NV(v), js)))
-			return rc;
+			goto out;
 		snprintf(rel, sizeof(rel), "film/%u.html", d->movie_id[i]);
 		if ((rc = mq_out_putb(&S->out, rel, js, 0)))
-			return rc;
+			goto out;
 	}
-	return MQ_OK;
+out:
+	free(sim);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1093,91 +1110,42 @@ out:
 /* ------------------------------------------------------------------ */
 /* Members. */
 
-/*
- * "For you": the item-based and user-based lists fused by reciprocal
- * rank (score 1/(60 + rank) from each list), the first n.
- */
-static uint32_t
-blend(const struct mq_scored *a, uint32_t na, const struct mq_scored *b,
-    uint32_t nb, uint32_t n, struct mq_scored *out, uint8_t *from)
-{
-	struct mq_scored all[64];
-	uint8_t src[64];
-	uint32_t k = 0, x, y, r;
-
-	for (x = 0; x < na && k < 64; x++) {
-		all[k] = (struct mq_scored){ a[x].id, 1.0f / (60 + x + 1) };
-		src[k++] = 1;
-	}
-	for (y = 0; y < nb; y++) {
-		float s = 1.0f / (60 + y + 1);
-
-		for (x = 0; x < k; x++)
-			if (all[x].id == b[y].id) {
-				all[x].score += s;
-				src[x] |= 2;
-				break;
-			}
-		if (x == k && k < 64) {
-			all[k] = (struct mq_scored){ b[y].id, s };
-			src[k++] = 2;
-		}
-	}
-	/* selection of the n best, ties by lower id */
-	for (r = 0; r < n && r < k; r++) {
-		uint32_t best = r;
-
-		for (x = r + 1; x < k; x++)
-			if (mq_scored_before(&all[x], &all[best]))
-				best = x;
-		struct mq_scored t = all[r];
-		uint8_t ts = src[r];
-
-		all[r] = all[best];
-		src[r] = src[best];
-		all[best] = t;
-		src[best] = ts;
-		out[r] = all[r];
-		from[r] = src[r];
-	}
-	return r;
-}
-
-/*
- * Why film j is in member u's list: the film u rated whose neighbour list
- * gives j the largest share, or the neighbours' taste.
- */
+/* The reason for the film at a "for you" position, in words. */
 static void
-reason(struct site *S, uint32_t u, uint32_t j, uint8_t from,
-    struct mq_buf *out)
+reason_text(struct site *S, uint8_t why, uint32_t about, struct mq_buf *out)
 {
-	const struct mq_matrix *R = &S->d->R;
-	const struct mq_nbrs *nb = &S->item.nb;
-	float best = 0;
-	uint32_t bi = UINT32_MAX, q;
-	size_t a;
+	const struct mq_data *d = S->d;
 
 	mq_buf_reset(out);
-	if (from & 1)
-		for (a = R->u_off[u]; a < R->u_off[u + 1]; a++) {
-			uint32_t i = R->u_item[a];
-
-			if (R->u_half[a] < 7)	/* only films they liked */
-				continue;
-			for (q = 0; q < nb->cnt[i]; q++)
-				if (nb->id[(size_t)i * nb->k + q] == j &&
-				    nb->sim[(size_t)i * nb->k + q] > best) {
-					best = nb->sim[(size_t)i * nb->k + q];
-					bi = i;
-				}
-		}
-	if (bi != UINT32_MAX)
-		mq_buf_printf(out, "Because you liked %s", S->title[bi]);
-	else if (from & 2)
-		mq_buf_adds(out, "Members with tastes like yours rated it highly");
-	else
-		mq_buf_adds(out, "Close to films you rated");
+	switch (why) {
+	case MQ_WHY_ITEM:
+		mq_buf_printf(out, "Because you liked %s", S->title[about]);
+		break;
+	case MQ_WHY_SERIES:
+		mq_buf_printf(out, "Next in the series after %s",
+		    S->title[about]);
+		break;
+	case MQ_WHY_DISCOVERY:
+		mq_buf_printf(out, "Something different for you: %s",
+		    d->genre_name[about]);
+		break;
+	case MQ_WHY_NEW:
+		if (about < d->ngenres)
+			mq_buf_printf(out, "New in %s", d->genre_name[about]);
+		else
+			mq_buf_adds(out, "New on the site");
+		break;
+	case MQ_WHY_POPULAR:
+		mq_buf_adds(out, "Well liked by members");
+		break;
+	default:
+		mq_buf_adds(out, "Members with tastes like yours loved it");
+		break;
+	}
 }
+
+static const char *const why_name[] = { "item", "user", "series",
+    "discovery", "new", "popular" };
 
 static void
 json_list(struct site *S, const char *name, const struct mq_scored *v,
@@ -1201,10 +1169,12 @@ make_members(struct site *S)
 	const struct mq_data *d = S->d;
 	const uint32_t nl = S->o->nlist;
 	struct mq_scratch si, su, sr;
+	struct mq_best_scratch sb;
 	struct mq_scored *li = NULL, *lu = NULL, *lr = NULL, fy[5];
 	struct mq_buf why = MQ_BUF_INIT, cards = MQ_BUF_INIT,
 	    pend = MQ_BUF_INIT, rate = MQ_BUF_INIT;
 	uint8_t from[5];
+	uint32_t about[5];
 	uint32_t u, ni, nu, nr, nf, r, date = (uint32_t)S->o->date;
 	size_t h = 0, nold = S->nhist;
 	char hex[MQ_MEMBER_HEX], rel[64], uid[24];
@@ -1213,6 +1183,7 @@ make_members(struct site *S)
 	memset(&si, 0, sizeof(si));
 	memset(&su, 0, sizeof(su));
 	memset(&sr, 0, sizeof(sr));
+	memset(&sb, 0, sizeof(sb));
 	li = mq_allocarray(nl, sizeof(*li));
 	lu = mq_allocarray(nl, sizeof(*lu));
 	lr = mq_allocarray(nl, sizeof(*lr));
@@ -1220,9 +1191,10 @@ make_members(struct site *S)
 		rc = mq_oom();
 		goto out;
 	}
-	if ((rc = mq_scratch_init(&si, &S->item, nl)) ||
-	    (rc = mq_scratch_init(&su, &S->user, nl)) ||
-	    (rc = mq_scratch_init(&sr, &S->rnd, nl)))
+	if ((rc = mq_scratch_init(&si, &S->best.item, nl)) ||
+	    (rc = mq_scratch_init(&su, &S->best.user, nl)) ||
+	    (rc = mq_scratch_init(&sr, &S->rnd, nl)) ||
+	    (rc = mq_best_scratch_init(&sb, &S->best)))
 		goto out;
 	/* the history sorted by member, newest first, for the pending lists */
 	if (nold)
@@ -1232,28 +1204,25 @@ make_members(struct site *S)
 		uint32_t uid_raw = d->user_id[u], np = 0;
 		struct mq_tvar v[2];
 
-		mq_model_recommend(&S->item, &si, u, nl, li, &ni);
-		mq_model_recommend(&S->user, &su, u, nl, lu, &nu);
+		mq_model_recommend(&S->best.item, &si, u, nl, li, &ni);
+		mq_model_recommend(&S->best.user, &su, u, nl, lu, &nu);
 		mq_model_recommend(&S->rnd, &sr, u, nl, lr, &nr);
-		nf = blend(li, ni, lu, nu, S->o->nrecs, fy, from);
-		if (nf == 0)	/* nothing from the neighbours: discovery */
-			for (nf = 0; nf < nr && nf < S->o->nrecs; nf++) {
-				fy[nf] = lr[nf];
-				from[nf] = 4;
-			}
+		mq_best_recommend(&S->best, &sb, u, S->o->nrecs, fy, from,
+		    about, &nf);
 
 		mq_buf_reset(&S->a);
 		mq_buf_reset(&cards);
 		mq_buf_printf(&S->a, "{\"user\": %u, \"build\": \"%s\", "
 		    "\"date\": %u,\n \"for_you\": [", uid_raw, S->build, date);
 		for (r = 0; r < nf; r++) {
-			reason(S, u, fy[r].id, from[r], &why);
+			reason_text(S, from[r], about[r], &why);
 			if ((rc = mq_buf_ok(&why)))
 				goto out;
 			mq_buf_adds(&S->a, r ? ",\n  " : "\n  ");
 			json_film(S, fy[r].id, &S->a);
 			S->a.len--;
-			mq_buf_adds(&S->a, ", \"reason\": ");
+			mq_buf_printf(&S->a, ", \"why\": \"%s\", \"reason\": ",
+			    why_name[from[r]]);
 			mq_esc_jstr(&S->a, why.s);
 			mq_buf_printf(&S->a, ", \"score\": %.5g}", fy[r].score);
 			if ((rc = render_card(S, fy[r].id, "r", why.s, &cards)))
@@ -1323,14 +1292,14 @@ make_members(struct site *S)
 			goto out;
 		for (r = 0; r < nf; r++)
 			if ((rc = hist_add(S, uid_raw, d->movie_id[fy[r].id], date,
-			    from[r] == 4 ? "random" : from[r] == 2 ? "user" :
-			    from[r] == 1 ? "item" : "blend")))
+			    why_name[from[r]])))
 				goto out;
 	}
 out:
 	mq_scratch_release(&si);
 	mq_scratch_release(&su);
 	mq_scratch_release(&sr);
+	mq_best_scratch_release(&sb);
 	free(li);
 	free(lu);
 	free(lr);
@@ -1534,8 +1503,7 @@ site_release(struct site *S)
 
 	for (k = 0; k < T_N; k++)
 		mq_tmpl_release(&S->t[k]);
-	mq_model_release(&S->item);
-	mq_model_release(&S->user);
+	mq_best_release(&S->best);
 	mq_model_release(&S->rnd);
 	free(S->damped);
 	for (i = 0; S->d && i < S->d->nmovies; i++) {
@@ -1570,6 +1538,7 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	    "tags.csv", "links.csv", "genome-scores.csv", "genome-tags.csv",
 	    "metadata.csv" };
 	struct site S;
+	struct mq_best_params bp;
 	struct mq_params p;
 	struct mq_buf links = MQ_BUF_INIT, extra = MQ_BUF_INIT;
 	char *css = NULL, *js = NULL, *path = NULL, hex[65];
@@ -1617,13 +1586,9 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	nold = S.nhist;
 	stage(&S, "setup");
 
-	mq_params_init(&p, MQ_MODEL_ITEM);
-	p.threads = o->threads;
-	if ((rc = mq_model_fit(&S.item, MQ_MODEL_ITEM, &d->R, &p)))
-		goto out;
-	mq_params_init(&p, MQ_MODEL_USER);
-	p.threads = o->threads;
-	if ((rc = mq_model_fit(&S.user, MQ_MODEL_USER, &d->R, &p)))
+	mq_best_params_init(&bp);
+	bp.threads = o->threads;
+	if ((rc = mq_best_fit(&S.best, &d->R, d, &bp)))
 		goto out;
 	mq_params_init(&p, MQ_MODEL_RANDOM);
 	p.seed = o->date;

@@ -400,7 +400,7 @@ fi
 
 # --- (b) properties of every output -----------------------------------
 
-for m in item user random pop; do
+for m in item user random pop best; do
 	run "$TMP/recs-$m.tsv" "$TMP/recs-$m.err" "$MQ" recs --data "$S" \
 	    --model "$m" --top 10 --date "$DATE" --quiet
 	case $m in
@@ -488,17 +488,18 @@ if [ "$rc" -eq 0 ]; then
 		for (i = 1; i <= NF; i++) {
 			k = $i; gsub(/[":,{]/, "", k)
 			v = $(i + 1); gsub(/[,}]/, "", v)
-			if (k ~ /^(ndcg|hr|precision|recall|mrr|coverage|diversity)$/) {
+			if (k ~ /^(ndcg|hr|precision|recall|mrr|coverage|diversity|gini|ndcg_few|new_reach_lists|new_reach)$/) {
 				seen[k]++
 				if (v + 0 < 0 || v + 0 > 1) { print k " " v; bad = 1 }
 			}
 		}
 	    }
 	    END {
-		if (nm != 4) { print nm " models"; bad = 1 }
-		n = split("ndcg hr precision recall mrr coverage diversity", w, " ")
+		if (nm != 5) { print nm " models"; bad = 1 }
+		n = split("ndcg hr precision recall mrr coverage diversity gini ndcg_few new_reach_lists", w, " ")
 		for (i = 1; i <= n; i++)
-			if (seen[w[i]] != 4) { print w[i] " missing"; bad = 1 }
+			if (seen[w[i]] != 5) { print w[i] " missing"; bad = 1 }
+		if (seen["new_reach"] != 1) { print "new_reach of best missing"; bad = 1 }
 		exit bad
 	    }' "$TMP/eval.json"
 else
@@ -695,7 +696,7 @@ if [ -f "$SHARED/ratings.csv" ] && [ -f "$SHARED/movies.csv" ]; then
 	    sh -c '! grep -v "^ratings.csv" "$1" | grep -q "rejected"' sh \
 	    "$TMP/ml.valerr"
 
-	for m in item user; do
+	for m in item user best; do
 		run "$TMP/ml-$m.tsv" "$TMP/ml-$m.err" "$MQ" recs \
 		    --data "$SHARED" --model "$m" --top 10 --date "$DATE" \
 		    --quiet
@@ -704,7 +705,11 @@ if [ -f "$SHARED/ratings.csv" ] && [ -f "$SHARED/movies.csv" ]; then
 			show "$TMP/ml-$m.err"
 			continue
 		fi
-		[ "$m" = item ] && full=1 || full=0
+		case $m in
+		item) full=1 ;;
+		best) full=2 ;;
+		*) full=0 ;;
+		esac
 		check "ml-latest-small: recs --model $m --top 10" \
 		    check_recs "$TMP/ml-$m.tsv" "$SHARED" 10 "$full"
 	done
