@@ -567,12 +567,19 @@ pragma(struct mq_store *s, const char *sql, const char *want)
 {
 	sqlite3_stmt *st = NULL;
 	const unsigned char *got;
-	int src, rc = MQ_OK;
+	int src, n = 0, rc = MQ_OK;
 
 	src = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (src != SQLITE_OK)
 		return store_fail(s, src, sql);
-	src = sqlite3_step(st);
+	/*
+	 * Switching a new file to WAL takes an exclusive lock without
+	 * calling the busy handler: many first requests at once collide
+	 * there, so wait here as the handler would.
+	 */
+	while ((src = sqlite3_step(st)) == SQLITE_BUSY &&
+	    store_busy(s, n++))
+		(void)sqlite3_reset(st);
 	if (src != SQLITE_ROW && src != SQLITE_DONE) {
 		rc = store_fail(s, src, sql);
 		goto out;

@@ -289,6 +289,9 @@ static const struct tcase cases[] = {
 	T("bad_json_empty", BAD, POSTJ("/rate", "{}")),
 	T("bad_json_unknown", BAD, POSTJ("/rate",
 	    "{\"movie\":1,\"rating\":4,\"user\":2}")),
+	/* found by the fuzzer: the message quoted a backslash */
+	T("bad_json_u_escape", BAD, ANONJ("/login",
+	    "{\"\\u0*075sername\":\"bob.smith\",\"password\":\"hunter22!\"}")),
 	T("bad_json_bad_escape", BAD, POSTJ("/tag",
 	    "{\"movie\":1,\"tag\":\"\\x41\"}")),
 
