@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mq_best.h"
 #include "mq_buf.h"
@@ -426,6 +427,124 @@ mq_best_new_reach(const struct mq_best *b)
 
 /* ------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------ */
+/* Tags: each film's set of distinct tags (case folded), as sorted ids. */
+
+struct ftag {
+	uint32_t item;
+	const char *text;
+};
+
+static int
+cmp_ftag_text(const void *x, const void *y)
+{
+	const struct ftag *a = x, *b = y;
+	int c = strcasecmp(a->text, b->text);
+
+	return c ? c : (a->item < b->item ? -1 : a->item > b->item);
+}
+
+static int
+cmp_u32pair(const void *x, const void *y)
+{
+	const uint32_t *a = x, *b = y;
+
+	if (a[0] != b[0])
+		return a[0] < b[0] ? -1 : 1;
+	return a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
+static int
+make_tags(struct mq_best *b)
+{
+	const struct mq_data *d = b->d;
+	struct ftag *ft = mq_allocarray(d->ntags + 1, sizeof(*ft));
+	uint32_t *pairs = mq_allocarray(2 * d->ntags + 2, sizeof(uint32_t));
+	uint32_t id = 0, np = 0, i;
+	size_t k;
+
+	b->tag_off = calloc((size_t)d->nmovies + 1, sizeof(uint32_t));
+	b->tag_id = mq_allocarray(d->ntags + 1, sizeof(uint32_t));
+	if (!ft || !pairs || !b->tag_off || !b->tag_id) {
+		free(ft);
+		free(pairs);
+		return mq_oom();
+	}
+	for (k = 0; k < d->ntags; k++)
+		ft[k] = (struct ftag){ d->tags[k].item, d->tags[k].text };
+	qsort(ft, d->ntags, sizeof(*ft), cmp_ftag_text);
+	for (k = 0; k < d->ntags; k++) {
+		if (k && strcasecmp(ft[k].text, ft[k - 1].text))
+			id++;
+		/* (film, tag) once */
+		if (np && pairs[2 * (np - 1)] == ft[k].item &&
+		    pairs[2 * (np - 1) + 1] == id)
+			continue;
+		pairs[2 * np] = ft[k].item;
+		pairs[2 * np + 1] = id;
+		np++;
+	}
+	qsort(pairs, np, 2 * sizeof(uint32_t), cmp_u32pair);
+	for (k = 0; k < np; k++) {
+		if (k && pairs[2 * k] == pairs[2 * k - 2] &&
+		    pairs[2 * k + 1] == pairs[2 * k - 1])
+			continue;
+		b->tag_off[pairs[2 * k] + 1]++;
+		b->tag_id[b->ntagged++] = pairs[2 * k + 1];
+	}
+	for (i = 0; i < d->nmovies; i++)
+		b->tag_off[i + 1] += b->tag_off[i];
+	free(ft);
+	free(pairs);
+	return MQ_OK;
+}
+
+/* Jaccard of the tag sets of films i and j (sorted id lists). */
+static double
+tag_jaccard(const struct mq_best *b, uint32_t i, uint32_t j)
+{
+	uint32_t x = b->tag_off[i], xe = b->tag_off[i + 1];
+	uint32_t y = b->tag_off[j], ye = b->tag_off[j + 1];
+	uint32_t in = 0, un;
+
+	if (x == xe || y == ye)
+		return 0;
+	un = (xe - x) + (ye - y);
+	while (x < xe && y < ye) {
+		if (b->tag_id[x] == b->tag_id[y]) {
+			in++;
+			x++;
+			y++;
+		} else if (b->tag_id[x] < b->tag_id[y])
+			x++;
+		else
+			y++;
+	}
+	return (double)in / (un - in);
+}
+
+/* Cosine of the genome relevance vectors of i and j; 0 without both. */
+static double
+genome_cos(const struct mq_data *d, uint32_t i, uint32_t j)
+{
+	const float *a, *c;
+	double dot = 0, na = 0, nc = 0;
+	uint32_t t;
+
+	if (d->genome == NULL || d->ngtags == 0)
+		return 0;
+	a = d->genome + (size_t)i * d->ngtags;
+	c = d->genome + (size_t)j * d->ngtags;
+	for (t = 0; t < d->ngtags; t++) {
+		if (a[t] != a[t] || c[t] != c[t])	/* NaN: absent */
+			return 0;
+		dot += (double)a[t] * c[t];
+		na += (double)a[t] * a[t];
+		nc += (double)c[t] * c[t];
+	}
+	return na > 0 && nc > 0 ? dot / sqrt(na * nc) : 0;
+}
+
 /* Films by damped mean rating, best first: the list of last resort. */
 static int
 make_fallback(struct mq_best *b)
@@ -473,7 +592,8 @@ mq_best_fit(struct mq_best *b, const struct mq_matrix *R,
 	if ((rc = mq_model_fit(&b->user, MQ_MODEL_USER, R, &mp)))
 		goto fail;
 	if ((rc = make_profiles(b)) || (rc = make_series(b)) ||
-	    (rc = place_new_films(b)) || (rc = make_fallback(b)))
+	    (rc = place_new_films(b)) || (rc = make_fallback(b)) ||
+	    (rc = make_tags(b)))
 		goto fail;
 	if ((b->logpop = mq_allocarray(R->nitems + 1, sizeof(float))) == NULL) {
 		rc = mq_oom();
@@ -502,6 +622,8 @@ mq_best_release(struct mq_best *b)
 	free(b->newcnt);
 	free(b->fallback);
 	free(b->logpop);
+	free(b->tag_off);
+	free(b->tag_id);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -859,13 +981,14 @@ uint32_t
 mq_best_similar_content(const struct mq_best *b, uint32_t i, uint32_t k,
     struct mq_scored *out)
 {
-	const struct mq_data *d = b->d;
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	const struct mq_data *d = b->d;
+	/* with a genome, a wider first cut is re-ranked by it */
+	uint32_t cut = d->genome ? (k > 50 ? k : 50) : k, j, n, q;
 	struct mq_topk top;
-	uint32_t j, n;
 
 	pthread_once(&once, near_init);
-	if (mq_topk_init(&top, k))
+	if (mq_topk_init(&top, cut))
 		return 0;
 	for (j = 0; j < d->nmovies; j++) {
 		double v;
@@ -873,7 +996,8 @@ mq_best_similar_content(const struct mq_best *b, uint32_t i, uint32_t k,
 
 		if (j == i)
 			continue;
-		v = jaccard(d->genres[i], d->genres[j]);
+		v = jaccard(d->genres[i], d->genres[j]) +
+		    0.5 * tag_jaccard(b, i, j);
 		/* the same series is the strongest link */
 		if (b->series_id[i] != NONE && b->series_id[i] == b->series_id[j])
 			v += 1.0;
@@ -888,6 +1012,13 @@ mq_best_similar_content(const struct mq_best *b, uint32_t i, uint32_t k,
 	}
 	mq_topk_sort(&top);
 	n = top.n;
+	if (d->genome) {
+		for (q = 0; q < n; q++)
+			top.v[q].score += (float)genome_cos(d, i, top.v[q].id);
+		qsort(top.v, n, sizeof(*top.v), cmp_fitdesc);
+	}
+	if (n > k)
+		n = k;
 	memcpy(out, top.v, n * sizeof(*out));
 	mq_topk_release(&top);
 	return n;

@@ -76,6 +76,9 @@ struct mq_best {
 	uint32_t *newcnt;	/* nusers */
 	uint32_t *fallback;	/* films by damped mean, for new members */
 	float *logpop;		/* log(1 + ratings) per film */
+	uint32_t *tag_off;	/* nmovies + 1: film i's distinct tags are */
+	uint32_t *tag_id;	/* tag_id[tag_off[i] .. tag_off[i+1]), sorted */
+	size_t ntagged;
 };
 
 /*
@@ -113,9 +116,11 @@ int mq_best_recommend_all(const struct mq_best *b, uint32_t n,
     struct mq_scored *out, uint32_t *cnt, uint8_t *why, uint32_t *about);
 
 /*
- * Films similar to film i by content (genres, tags, genome relevance,
- * year, series), for films too rarely rated for the item model: up to k
- * into out, best first, never i itself.
+ * Films similar to film i by content, for films too rarely rated for the
+ * item model: genre Jaccard + 0.5 tag Jaccard (members' tags, case
+ * folded) + 1 for the same series + 0.2 exp(-years apart / 10); with a
+ * genome, the best 50 are re-ranked adding the cosine of their genome
+ * relevance vectors.  Up to k into out, best first, never i itself.
  */
 uint32_t mq_best_similar_content(const struct mq_best *b, uint32_t i,
     uint32_t k, struct mq_scored *out);

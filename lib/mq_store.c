@@ -25,6 +25,11 @@
 #include "mq_err.h"
 #include "mq_store.h"
 
+/* RETURNING (3.35) and aggregate FILTER (3.30); Debian 12 has 3.40 */
+#if SQLITE_VERSION_NUMBER < 3035000
+#error "mq_store needs SQLite 3.35 or later"
+#endif
+
 static const char *const migrations[] = {
 	/* 1: the first schema */
 	"CREATE TABLE counter ("
@@ -319,10 +324,12 @@ store_busy(void *arg, int n)
 	return 1;
 }
 
+/* A write asked of a read-only connection, or inside a snapshot. */
 static int
 store_readonly(struct mq_store *s)
 {
-	mq_warnx("%s: the store is open read-only", s->path);
+	mq_warnx("%s: %s", s->path, s->readonly ? "the store is open "
+	    "read-only" : "no write inside a snapshot");
 	return MQ_EUSAGE;
 }
 
@@ -776,7 +783,7 @@ mq_store_signup(struct mq_store *s, const char *username,
 
 	if (member_id != NULL)
 		*member_id = 0;
-	if (s->readonly)
+	if (s->readonly || s->snap)
 		return store_readonly(s);
 	if (username == NULL || password == NULL || member_id == NULL)
 		return MQ_EUSAGE;
@@ -893,7 +900,7 @@ mq_store_login(struct mq_store *s, const char *username,
 	if (out == NULL)
 		return MQ_EUSAGE;
 	memset(out, 0, sizeof(*out));
-	if (s->readonly)
+	if (s->readonly || s->snap)
 		return store_readonly(s);
 	if (username == NULL || password == NULL || bad_ttl(now, ttl))
 		return MQ_EUSAGE;
@@ -982,7 +989,7 @@ mq_store_session_new(struct mq_store *s, uint32_t member_id, int64_t now,
 	if (out == NULL)
 		return MQ_EUSAGE;
 	memset(out, 0, sizeof(*out));
-	if (s->readonly)
+	if (s->readonly || s->snap)
 		return store_readonly(s);
 	if (bad_ttl(now, ttl))
 		return MQ_EUSAGE;
@@ -1095,7 +1102,7 @@ mq_store_logout(struct mq_store *s, const char *token)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (s->readonly)
+	if (s->readonly || s->snap)
 		return store_readonly(s);
 	if (token_hash(token, hash) != 0)
 		return MQ_OK;
@@ -1122,7 +1129,7 @@ mq_store_set_role(struct mq_store *s, uint32_t member_id, const char *role)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (s->readonly)
+	if (s->readonly || s->snap)
 		return store_readonly(s);
 	if (role == NULL ||
 	    (strcmp(role, "member") != 0 && strcmp(role, "admin") != 0))
@@ -1158,7 +1165,7 @@ mq_store_rate(struct mq_store *s, uint32_t member_id, uint32_t movie_id,
 
 	if (seqp != NULL)
 		*seqp = 0;
-	if (s->readonly)
+	if (s->readonly || s->snap)
 		return store_readonly(s);
 	if (half < 0 || half > 10 || movie_id == 0)
 		return MQ_EUSAGE;
@@ -1184,7 +1191,7 @@ mq_store_tag(struct mq_store *s, uint32_t member_id, uint32_t movie_id,
 	int64_t seq;
 	int rc;
 
-	if (s->readonly)
+	if (s->readonly || s->snap)
 		return store_readonly(s);
 	if (tag == NULL || *tag == '\0' || movie_id == 0)
 		return MQ_EUSAGE;
@@ -1220,7 +1227,7 @@ mq_store_feedback(struct mq_store *s, uint32_t member_id, uint32_t movie_id,
 	int64_t seq;
 	int rc;
 
-	if (s->readonly)
+	if (s->readonly || s->snap)
 		return store_readonly(s);
 	if ((name = mq_feedback_name(kind)) == NULL || movie_id == 0)
 		return MQ_EUSAGE;
@@ -1256,7 +1263,7 @@ mq_store_ratelimit(struct mq_store *s, const char *key, int64_t now,
 
 	if (allowed != NULL)
 		*allowed = 0;
-	if (s->readonly)
+	if (s->readonly || s->snap)
 		return store_readonly(s);
 	if (key == NULL || *key == '\0' || window <= 0 || max < 1 ||
 	    allowed == NULL)
@@ -1292,7 +1299,7 @@ mq_store_purge(struct mq_store *s, int64_t now, int64_t keep)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (s->readonly)
+	if (s->readonly || s->snap)
 		return store_readonly(s);
 	if (keep < 0)
 		return MQ_EUSAGE;
@@ -1586,9 +1593,9 @@ mq_store_mark_run(struct mq_store *s, uint64_t upto)
 	int64_t seq, last;
 	int rc;
 
-	if (s->readonly)
+	if (s->readonly || s->snap)
 		return store_readonly(s);
-	if (s->snap || upto > INT64_MAX)
+	if (upto > INT64_MAX)
 		return MQ_EUSAGE;
 	if ((rc = txn_begin(s)) != MQ_OK)
 		return rc;

@@ -11,8 +11,9 @@
  * and see a consistent snapshot.  Every write runs in one
  * BEGIN IMMEDIATE ... COMMIT transaction (rolled back on any error, so
  * nothing is half stored); a writer that finds the file locked waits up to
- * MQ_STORE_BUSY_MS before giving up with MQ_EIO.  A struct mq_store is one
- * connection: never share it between threads or across fork().
+ * MQ_STORE_BUSY_MS (a busy handler of short, jittered sleeps) before giving
+ * up with MQ_EIO.  A struct mq_store is one connection: never share it
+ * between threads or across fork().  Needs SQLite 3.35 or later.
  *
  * Sequence numbers.  Every write transaction that changes ratings, tags,
  * feedback or members takes the next value of one global counter and
@@ -24,7 +25,8 @@
  * may live in the base CSV, and the deletion must reach the batch too.
  *
  * Return codes (lib/mq_err.h).  MQ_OK; MQ_EUSAGE when the caller passed
- * something the contract forbids (HTTP 400, or a bug); MQ_EIO for any
+ * something the contract forbids (HTTP 400, or a bug), including any write
+ * through a read-only store or inside a snapshot; MQ_EIO for any
  * database failure, including a lock still held after the busy timeout
  * (HTTP 500/503), reported on stderr with SQLite's message; MQ_ENOMEM.
  * MQ_EDATA is the store's "no": its meaning is one per function and is
@@ -128,7 +130,8 @@ struct mq_store_counts {
  * in order in one transaction (a concurrent opener waits and then finds
  * them applied).  Read-only (readonly != 0): the file must exist with the
  * current schema; every write function then returns MQ_EUSAGE.  Both set
- * busy_timeout, foreign_keys=ON and synchronous=NORMAL.
+ * the busy handler, foreign_keys=ON and synchronous=NORMAL.  path must
+ * not be a symbolic link (SQLITE_OPEN_NOFOLLOW).
  * Returns MQ_OK; MQ_EDATA when the schema is newer than this program, or
  * older and readonly is set; MQ_EIO when the file cannot be opened or
  * migrated; MQ_ENOMEM.  On failure *s is NULL.  Close with mq_store_close.

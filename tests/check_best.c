@@ -21,6 +21,7 @@ static char titles[FX_ITEMS + NEXTRA][32];
 static const char *tptr[FX_ITEMS + NEXTRA];
 static int16_t years[FX_ITEMS + NEXTRA];
 static uint64_t genres[FX_ITEMS + NEXTRA];
+static struct mq_tag tags[2];
 
 /*
  * A data set around the fixture's matrix: films 0, 1, 2 are "Saga",
@@ -60,6 +61,11 @@ fake(struct mq_data *d, struct mq_matrix *R, uint64_t seed)
 	for (i = FX_ITEMS; i < FX_ITEMS + NEXTRA; i++)
 		genres[i] = i == FX_ITEMS ? 16 : UINT64_C(1) << (i % 3);
 	memset(d, 0, sizeof(*d));
+	/* the Omega film shares a tag (case aside) with film 7 only */
+	tags[0] = (struct mq_tag){ 1, FX_ITEMS, 0, "noir" };
+	tags[1] = (struct mq_tag){ 2, 7, 0, "Noir" };
+	d->tags = tags;
+	d->ntags = 2;
 	d->nmovies = FX_ITEMS + NEXTRA;
 	d->nusers = FX_USERS;
 	d->title = tptr;
@@ -212,6 +218,10 @@ START_TEST(similar_by_content)
 		ck_assert_uint_ne(v[k].id, FX_ITEMS + 1);
 		ck_assert(genres[v[k].id] & genres[FX_ITEMS + 1]);
 	}
+	/* a genre nobody shares: only the shared tag links it */
+	n = mq_best_similar_content(&b, FX_ITEMS, N, v);
+	ck_assert_uint_ge(n, 1);
+	ck_assert_uint_eq(v[0].id, 7);
 	/* the other instalments of a series come first */
 	n = mq_best_similar_content(&b, 1, N, v);
 	ck_assert(v[0].id == 0 || v[0].id == 2);

@@ -646,6 +646,11 @@ START_TEST(snapshot_isolation)
 	ck_assert_uint_eq(v.n, 2);
 	ck_assert_uint_eq(v.movie[0], 5);
 	ck_assert_uint_eq(v.movie[1], 4);	/* the tombstone */
+	/* no write inside a snapshot, even on a read-write connection */
+	ck_assert_int_eq(mq_store_snapshot_begin(w, &q), MQ_OK);
+	ck_assert_int_eq(mq_store_rate(w, id, 6, 5, NOW, NULL), MQ_EUSAGE);
+	ck_assert_int_eq(mq_store_snapshot_end(w), MQ_OK);
+	ck_assert_int_eq(mq_store_rate(w, id, 6, 5, NOW, NULL), MQ_OK);
 	/* closing with a snapshot open ends it */
 	mq_store_close(r);
 	mq_store_close(w);
