@@ -7,7 +7,7 @@
 #   make clean
 
 CC      ?= cc
-PKGS     = libzstd libpng freetype2 libsodium
+PKGS     = libzstd libpng freetype2 libsodium sqlite3
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Werror
 CPPFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib \
@@ -35,6 +35,7 @@ LIB_OBJS = \
 	lib/mq_poster.o \
 	lib/mq_site.o \
 	lib/mq_best.o \
+	lib/mq_store.o \
 	lib/mq_synth.o
 
 # The batch: one file per subcommand behind main.c.
@@ -65,6 +66,7 @@ TEST_OBJS = \
 	tests/check_key.o \
 	tests/check_poster.o \
 	tests/check_best.o \
+	tests/check_store.o \
 	tests/check_site.o
 
 all: bin/marquee

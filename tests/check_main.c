@@ -38,6 +38,7 @@ main(void)
 	srunner_add_suite(sr, key_suite());
 	srunner_add_suite(sr, poster_suite());
 	srunner_add_suite(sr, best_suite());
+	srunner_add_suite(sr, store_suite());
 	srunner_add_suite(sr, site_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	nfail = srunner_ntests_failed(sr);
