@@ -36,6 +36,8 @@ LIB_OBJS = \
 	lib/mq_site.o \
 	lib/mq_best.o \
 	lib/mq_store.o \
+	lib/mq_merge.o \
+	lib/mq_fold.o \
 	lib/mq_synth.o
 
 # The batch: one file per subcommand behind main.c.

@@ -11,6 +11,7 @@
 #include "mq_err.h"
 #include "mq_data.h"
 #include "mq_key.h"
+#include "mq_merge.h"
 #include "mq_site.h"
 #include "cmd.h"
 
@@ -30,6 +31,9 @@ build_usage(FILE *f)
 	    "  --out SITE        the site link to publish (required)\n"
 	    "  --state DIR       key and recommendation history "
 	    "(default SITE.state)\n"
+	    "  --store DB        the endpoint's SQLite store: its members, "
+	    "ratings and\n"
+	    "                    tags are merged in (read-only, one snapshot)\n"
 	    "  --top N           films in \"for you\", 1..5 (default 5)\n"
 	    "  --templates DIR   HTML templates (default templates)\n"
 	    "  --assets DIR      static files, style.css and app.js "
@@ -43,7 +47,7 @@ build_usage(FILE *f)
 
 enum { OPT_DATA = 1, OPT_OUT, OPT_STATE, OPT_TOP, OPT_TEMPLATES,
     OPT_ASSETS, OPT_DATE, OPT_KEEP, OPT_THREADS, OPT_REJECTS, OPT_MAXREJ,
-    OPT_QUIET, OPT_TIMINGS, OPT_HELP, OPT_USER, OPT_KEY };
+    OPT_QUIET, OPT_TIMINGS, OPT_HELP, OPT_USER, OPT_KEY, OPT_STORE };
 
 int
 cmd_build(int argc, char **argv)
@@ -52,6 +56,7 @@ cmd_build(int argc, char **argv)
 		{ "data", required_argument, NULL, OPT_DATA },
 		{ "out", required_argument, NULL, OPT_OUT },
 		{ "state", required_argument, NULL, OPT_STATE },
+		{ "store", required_argument, NULL, OPT_STORE },
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "templates", required_argument, NULL, OPT_TEMPLATES },
 		{ "assets", required_argument, NULL, OPT_ASSETS },
@@ -71,6 +76,7 @@ cmd_build(int argc, char **argv)
 	struct mq_params p;
 	struct mq_data d;
 	char *state = NULL;
+	const char *store = NULL;
 	long l;
 	double x;
 	int c, rc = MQ_OK;
@@ -98,6 +104,9 @@ cmd_build(int argc, char **argv)
 			break;
 		case OPT_STATE:
 			so.state = optarg;
+			break;
+		case OPT_STORE:
+			store = optarg;
 			break;
 		case OPT_TEMPLATES:
 			so.templates = optarg;
@@ -162,6 +171,18 @@ cmd_build(int argc, char **argv)
 	}
 	if ((rc = cmd_load(so.data, &lo, &d)))
 		goto out;
+	if (store) {
+		struct mq_merge_stats ms;
+
+		if ((rc = mq_merge_store(&d, store, &ms)))
+			goto out;
+		if (!lo.quiet)
+			fprintf(stderr, "store %s (up to #%llu): %u new members, "
+			    "%zu ratings added, %zu replaced, %zu deleted, %zu of "
+			    "unknown films left out, %zu tags\n", store,
+			    (unsigned long long)ms.upto, ms.members, ms.added,
+			    ms.replaced, ms.deleted, ms.unknown, ms.tags);
+	}
 	cmd_stage("load");
 	if ((rc = mq_site_build(&d, &so, &st)))
 		goto out;

@@ -1806,6 +1806,7 @@ mq_data_release(struct mq_data *d)
 	free(d->gtag_id);
 	free(d->genome);
 	arena_free(d->arena);
+	free(d->merged);
 	memset(d, 0, sizeof(*d));
 }
 

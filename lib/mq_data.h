@@ -117,6 +117,7 @@ struct mq_data {
 
 	struct mq_file_stats stats[MQ_F_NFILES];
 	void *arena;		/* private: string storage */
+	char *merged;		/* private: tag texts added by mq_merge */
 };
 
 /*

@@ -28,6 +28,7 @@
 #include "mq_buf.h"
 #include "mq_err.h"
 #include "mq_esc.h"
+#include "mq_fold.h"
 #include "mq_genre.h"
 #include "mq_key.h"
 #include "mq_model.h"
@@ -1639,7 +1640,16 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	mq_buf_addc(&extra, '}');
 	if ((rc = mq_buf_ok(&extra)))
 		goto out;
-	/* the history first: a crash after it only re-asks for a rating */
+	/* the endpoint's fold-in file, then the history: a crash after
+	   them only re-asks for a rating */
+	free(path);
+	if ((path = mq_strf("%s/foldin.bin", o->state)) == NULL) {
+		rc = mq_oom();
+		goto out;
+	}
+	if ((rc = mq_fold_write(path, S.build, d, &S.best.item.nb,
+	    S.best.fallback, S.title, S.posterpath)))
+		goto out;
 	if ((rc = hist_save(&S, nold)))
 		goto out;
 	if ((rc = mq_out_commit(&S.out, extra.s, o->keep)))

@@ -24,7 +24,8 @@
  * member ("user_id TAB movie_id TAB YYYYMMDD TAB model"), from which the
  * "rate your past recommendations" lists come (films of earlier dates,
  * not rated since, not on today's list).  A second build on the same date
- * replaces that date's entries.
+ * replaces that date's entries.  foldin.bin (mq_fold.h) is what the
+ * endpoint needs of the build to answer members at once.
  */
 #ifndef MQ_SITE_H
 #define MQ_SITE_H
