@@ -49,6 +49,14 @@ GEN_OBJS = \
 	generator/cmd_synth.o \
 	generator/cmd_build.o
 
+# The endpoint: faces the internet, in its own folder.
+CGI_OBJS = \
+	cgi/main.o \
+	cgi/sandbox.o
+
+# The request parser, shared by the endpoint, its tests and the fuzzer.
+REQ_OBJS = cgi/req.o
+
 # One Check suite per module; check_main.c runs them all.
 TEST_OBJS = \
 	tests/check_main.o \
@@ -69,9 +77,10 @@ TEST_OBJS = \
 	tests/check_poster.o \
 	tests/check_best.o \
 	tests/check_store.o \
-	tests/check_site.o
+	tests/check_site.o \
+	tests/check_req.o
 
-all: bin/marquee
+all: bin/marquee bin/marquee.cgi
 
 lib/libmarquee.a: $(LIB_OBJS)
 	rm -f $@
@@ -81,12 +90,19 @@ bin/marquee: $(GEN_OBJS) lib/libmarquee.a
 	@mkdir -p bin
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(GEN_OBJS) lib/libmarquee.a $(LDLIBS)
 
-bin/check_marquee: $(TEST_OBJS) lib/libmarquee.a
+bin/marquee.cgi: $(CGI_OBJS) $(REQ_OBJS) lib/libmarquee.a
 	@mkdir -p bin
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) lib/libmarquee.a $(LDLIBS) $(CHECK_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CGI_OBJS) $(REQ_OBJS) lib/libmarquee.a $(LDLIBS)
+
+bin/check_marquee: $(TEST_OBJS) $(REQ_OBJS) lib/libmarquee.a
+	@mkdir -p bin
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(REQ_OBJS) lib/libmarquee.a $(LDLIBS) $(CHECK_LIBS)
+
+cgi/%.o: cgi/%.c cgi/req.h
+	$(CC) $(CPPFLAGS) -Icgi $(CFLAGS) $(WARN) -c -o $@ $<
 
 tests/%.o: tests/%.c
-	$(CC) $(CPPFLAGS) $(CHECK_CFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+	$(CC) $(CPPFLAGS) -Icgi $(CHECK_CFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
 .c.o:
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
@@ -95,7 +111,7 @@ $(LIB_OBJS) $(GEN_OBJS) $(TEST_OBJS): lib/*.h
 $(GEN_OBJS): generator/cmd.h
 $(TEST_OBJS): tests/check_suites.h tests/fixture.h
 
-check: bin/marquee bin/check_marquee
+check: bin/marquee bin/marquee.cgi bin/check_marquee
 	MQ_TESTDATA=tests/data ./bin/check_marquee
 	sh tests/cli.sh
 
@@ -116,7 +132,21 @@ valgrind: bin/check_marquee
 	CK_FORK=no MQ_TESTDATA=tests/data valgrind --error-exitcode=1 --leak-check=full \
 	    --errors-for-leak-kinds=definite ./bin/check_marquee
 
-clean:
-	rm -f lib/*.o lib/*.a generator/*.o tests/*.o bin/marquee bin/check_marquee
+# The request parser under libFuzzer (clang) for FUZZ_SECONDS, from the
+# request corpus; crashes land in fuzz/out/.
+FUZZ_SECONDS = 60
+fuzz:
+	@command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
+	@mkdir -p bin fuzz/out fuzz/corpus
+	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Icgi -Ilib \
+	    -g -O1 -fsanitize=fuzzer,address,undefined -o bin/fuzz_req \
+	    fuzz/fuzz_req.c cgi/req.c
+	cp tests/data/requests/*.req fuzz/corpus/
+	./bin/fuzz_req -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/req.dict \
+	    -artifact_prefix=fuzz/out/ fuzz/corpus
 
-.PHONY: all check golden asan valgrind clean
+clean:
+	rm -f lib/*.o lib/*.a generator/*.o tests/*.o cgi/*.o bin/marquee \
+	    bin/marquee.cgi bin/check_marquee bin/fuzz_req
+
+.PHONY: all check golden asan valgrind fuzz clean

@@ -35,6 +35,7 @@ mq_fold_write(const char *path, const char *build, const struct mq_data *d,
 	h.version = 1;
 	h.n = n;
 	h.k = k;
+	h.max_user = d->nusers ? d->user_id[d->nusers - 1] : 0;
 	snprintf(h.build, sizeof(h.build), "%s", build);
 	/* strings first, to know their size */
 	for (i = 0; i < n; i++) {
@@ -125,7 +126,7 @@ mq_fold_open(struct mq_fold *f, const char *path)
 	if (memcmp(f->h->magic, MQ_FOLD_MAGIC, sizeof(MQ_FOLD_MAGIC)) ||
 	    f->h->version != 1 || n > (1u << 26) || k > 1024)
 		goto bad;
-	need = sizeof(struct mq_fold_hdr) + (size_t)n * 4 * 6 +
+	need = sizeof(struct mq_fold_hdr) + (size_t)n * 4 * 5 +
 	    (size_t)n * k * 8 + f->h->nstr;
 	if (need != f->len)
 		goto bad;

@@ -32,6 +32,9 @@ struct mq_fold_hdr {
 	uint32_t n;		/* films */
 	uint32_t k;		/* neighbours per film */
 	uint32_t nstr;		/* bytes of strings */
+	uint32_t max_user;	/* the largest member id of the data: new
+				   members are numbered above it */
+	uint32_t reserved;
 	char build[32];		/* the build that wrote it */
 };
 

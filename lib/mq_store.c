@@ -133,6 +133,7 @@ enum sid {
 	ST_EACH_RATING,
 	ST_EACH_TAG,
 	ST_EACH_FEEDBACK,
+	ST_MEMBER_RATINGS,
 	ST__MAX
 };
 
@@ -220,6 +221,10 @@ static const struct {
 	[ST_EACH_TAG] = { "read tags",
 	    "SELECT member_id, movie_id, tag, deleted, ts, seq FROM tags "
 	    "WHERE seq > ?1 AND seq <= ?2 ORDER BY seq, id" },
+	[ST_MEMBER_RATINGS] = { "read a member's ratings",
+	    "SELECT member_id, movie_id, half, ts, seq FROM ratings "
+	    "WHERE member_id = ?1 AND half > 0 ORDER BY ts DESC, movie_id "
+	    "LIMIT ?2" },
 	[ST_EACH_FEEDBACK] = { "read feedback",
 	    "SELECT member_id, movie_id, kind, ts, seq FROM feedback "
 	    "WHERE seq > ?1 AND seq <= ?2 ORDER BY seq, id" },
@@ -1521,6 +1526,35 @@ mq_store_each_rating(struct mq_store *s, uint64_t since,
 		r.seq = (uint64_t)sqlite3_column_int64(st, 4);
 		if ((rc = cb(arg, &r)) != 0)
 			break;
+	}
+	done(st);
+	return rc;
+}
+
+int
+mq_store_member_ratings(struct mq_store *s, uint32_t member_id,
+    struct mq_store_rating *out, size_t max, size_t *n)
+{
+	sqlite3_stmt *st;
+	int rc, row;
+
+	*n = 0;
+	if ((rc = prep(s, ST_MEMBER_RATINGS, &st)) != MQ_OK)
+		return rc;
+	if ((rc = bind_i64(s, st, 1, member_id)) ||
+	    (rc = bind_i64(s, st, 2, (int64_t)max))) {
+		done(st);
+		return rc;
+	}
+	while (*n < max) {
+		if ((rc = step(s, st, ST_MEMBER_RATINGS, &row)) != MQ_OK || !row)
+			break;
+		out[*n].member_id = col_u32(st, 0);
+		out[*n].movie_id = col_u32(st, 1);
+		out[*n].half = sqlite3_column_int(st, 2);
+		out[*n].ts = sqlite3_column_int64(st, 3);
+		out[*n].seq = (uint64_t)sqlite3_column_int64(st, 4);
+		(*n)++;
 	}
 	done(st);
 	return rc;

@@ -308,6 +308,14 @@ int mq_store_each_feedback(struct mq_store *s, uint64_t since,
 int mq_store_snapshot_end(struct mq_store *s);
 
 /*
+ * The member's current ratings in the store (deletions left out), newest
+ * first, at most max into out; *n says how many.  For the endpoint's
+ * fold-in list.  MQ_OK or MQ_EIO.
+ */
+int mq_store_member_ratings(struct mq_store *s, uint32_t member_id,
+    struct mq_store_rating *out, size_t max, size_t *n);
+
+/*
  * The seq of the last run mark (meta 'runs.last_seq'), 0 before the first
  * run.  MQ_OK, MQ_EIO.
  */

@@ -576,7 +576,7 @@ START_TEST(values)
 	ck_assert_str_eq(str("tag"), "\xc3\xa9t\xc3\xa9 \xf0\x9f\x8e\xac \"q\" /");
 
 	ck_assert_int_eq(parse_form("/feedback", "movie=9&kind=seen"), 0);
-	ck_assert_int_eq(mq_req_get(&req, "kind")->v.kind, MQ_FEEDBACK_SEEN);
+	ck_assert_int_eq(mq_req_get(&req, "kind")->v.kind, MQ_REQ_FEEDBACK_SEEN);
 }
 END_TEST
 
@@ -616,7 +616,7 @@ START_TEST(signup_values)
 	e.cookie = SES;
 	ck_assert_int_eq(mq_req_parse(&req, &e, NULL), 0);
 	ck_assert_uint_eq(mq_req_get(&req, "n")->v.u, 2);
-	ck_assert_int_eq(mq_req_get(&req, "model")->v.model, MQ_MODEL_RANDOM);
+	ck_assert_int_eq(mq_req_get(&req, "model")->v.model, MQ_REQ_MODEL_RANDOM);
 	ck_assert_str_eq(req.remote, "");
 }
 END_TEST
@@ -655,82 +655,82 @@ struct vcase {
 static const struct vcase vcases[] = {
 	{ mq_valid_uint, "1", 0 },
 	{ mq_valid_uint, "2147483647", 0 },
-	{ mq_valid_uint, "2147483648", MQ_WHY_RANGE },
-	{ mq_valid_uint, "0", MQ_WHY_RANGE },
-	{ mq_valid_uint, "", MQ_WHY_SYNTAX },
-	{ mq_valid_uint, "01", MQ_WHY_SYNTAX },
-	{ mq_valid_uint, "+1", MQ_WHY_SYNTAX },
-	{ mq_valid_uint, "1 ", MQ_WHY_SYNTAX },
-	{ mq_valid_uint, "99999999999999999999", MQ_WHY_RANGE },
+	{ mq_valid_uint, "2147483648", MQ_REQ_WHY_RANGE },
+	{ mq_valid_uint, "0", MQ_REQ_WHY_RANGE },
+	{ mq_valid_uint, "", MQ_REQ_WHY_SYNTAX },
+	{ mq_valid_uint, "01", MQ_REQ_WHY_SYNTAX },
+	{ mq_valid_uint, "+1", MQ_REQ_WHY_SYNTAX },
+	{ mq_valid_uint, "1 ", MQ_REQ_WHY_SYNTAX },
+	{ mq_valid_uint, "99999999999999999999", MQ_REQ_WHY_RANGE },
 	{ mq_valid_count, "5", 0 },
-	{ mq_valid_count, "6", MQ_WHY_RANGE },
+	{ mq_valid_count, "6", MQ_REQ_WHY_RANGE },
 	{ mq_valid_page, "1000", 0 },
-	{ mq_valid_page, "1001", MQ_WHY_RANGE },
+	{ mq_valid_page, "1001", MQ_REQ_WHY_RANGE },
 	{ mq_valid_rating, "4", 0 },
 	{ mq_valid_rating, "4.0", 0 },
 	{ mq_valid_rating, "4.5", 0 },
 	{ mq_valid_rating, "0.5", 0 },
 	{ mq_valid_rating, "5.0", 0 },
-	{ mq_valid_rating, "4.3", MQ_WHY_SYNTAX },
-	{ mq_valid_rating, "5.5", MQ_WHY_RANGE },
-	{ mq_valid_rating, "0", MQ_WHY_RANGE },
-	{ mq_valid_rating, "0.0", MQ_WHY_RANGE },
-	{ mq_valid_rating, "6", MQ_WHY_RANGE },
-	{ mq_valid_rating, "nan", MQ_WHY_SYNTAX },
-	{ mq_valid_rating, "1e1", MQ_WHY_SYNTAX },
-	{ mq_valid_rating, " 4", MQ_WHY_SYNTAX },
-	{ mq_valid_rating, "4.", MQ_WHY_SYNTAX },
-	{ mq_valid_rating, ".5", MQ_WHY_SYNTAX },
-	{ mq_valid_rating, "4.50", MQ_WHY_SYNTAX },
-	{ mq_valid_rating, "", MQ_WHY_SYNTAX },
+	{ mq_valid_rating, "4.3", MQ_REQ_WHY_SYNTAX },
+	{ mq_valid_rating, "5.5", MQ_REQ_WHY_RANGE },
+	{ mq_valid_rating, "0", MQ_REQ_WHY_RANGE },
+	{ mq_valid_rating, "0.0", MQ_REQ_WHY_RANGE },
+	{ mq_valid_rating, "6", MQ_REQ_WHY_RANGE },
+	{ mq_valid_rating, "nan", MQ_REQ_WHY_SYNTAX },
+	{ mq_valid_rating, "1e1", MQ_REQ_WHY_SYNTAX },
+	{ mq_valid_rating, " 4", MQ_REQ_WHY_SYNTAX },
+	{ mq_valid_rating, "4.", MQ_REQ_WHY_SYNTAX },
+	{ mq_valid_rating, ".5", MQ_REQ_WHY_SYNTAX },
+	{ mq_valid_rating, "4.50", MQ_REQ_WHY_SYNTAX },
+	{ mq_valid_rating, "", MQ_REQ_WHY_SYNTAX },
 	{ mq_valid_username, "bob", 0 },
 	{ mq_valid_username, "A.b-c_9", 0 },
-	{ mq_valid_username, "ab", MQ_WHY_LENGTH },
+	{ mq_valid_username, "ab", MQ_REQ_WHY_LENGTH },
 	{ mq_valid_username, "abcdefghijabcdefghijabcdefghijab", 0 },
 	{ mq_valid_username, "abcdefghijabcdefghijabcdefghijabc",
-	    MQ_WHY_LENGTH },
-	{ mq_valid_username, "bob.", MQ_WHY_CHARS },
-	{ mq_valid_username, ".bob", MQ_WHY_CHARS },
-	{ mq_valid_username, "bo b", MQ_WHY_CHARS },
-	{ mq_valid_username, "bob'--", MQ_WHY_CHARS },
-	{ mq_valid_username, "b\xc3\xb6" "b", MQ_WHY_CHARS },
+	    MQ_REQ_WHY_LENGTH },
+	{ mq_valid_username, "bob.", MQ_REQ_WHY_CHARS },
+	{ mq_valid_username, ".bob", MQ_REQ_WHY_CHARS },
+	{ mq_valid_username, "bo b", MQ_REQ_WHY_CHARS },
+	{ mq_valid_username, "bob'--", MQ_REQ_WHY_CHARS },
+	{ mq_valid_username, "b\xc3\xb6" "b", MQ_REQ_WHY_CHARS },
 	{ mq_valid_password, "12345678", 0 },
 	{ mq_valid_password, "p\xc3\xa4ss w\xc3\xb6rd", 0 },
-	{ mq_valid_password, "1234567", MQ_WHY_LENGTH },
-	{ mq_valid_password, "1234\t5678", MQ_WHY_CHARS },
-	{ mq_valid_password, "1234\x7f" "5678", MQ_WHY_CHARS },
-	{ mq_valid_password, "1234\xc2\x85" "5678", MQ_WHY_CHARS },
-	{ mq_valid_password, "1234\xff" "5678", MQ_WHY_CHARS },
+	{ mq_valid_password, "1234567", MQ_REQ_WHY_LENGTH },
+	{ mq_valid_password, "1234\t5678", MQ_REQ_WHY_CHARS },
+	{ mq_valid_password, "1234\x7f" "5678", MQ_REQ_WHY_CHARS },
+	{ mq_valid_password, "1234\xc2\x85" "5678", MQ_REQ_WHY_CHARS },
+	{ mq_valid_password, "1234\xff" "5678", MQ_REQ_WHY_CHARS },
 	{ mq_valid_tag, "x", 0 },
 	{ mq_valid_tag, "<b>bold</b> & \"quoted\"", 0 },
-	{ mq_valid_tag, "", MQ_WHY_LENGTH },
-	{ mq_valid_tag, " x", MQ_WHY_SYNTAX },
-	{ mq_valid_tag, "a\xef\xbb\xbf" "b", MQ_WHY_CHARS },
-	{ mq_valid_tag, "a\xe2\x81\xa6" "b", MQ_WHY_CHARS },
-	{ mq_valid_tag, "a\xe2\x80\xa8" "b", MQ_WHY_CHARS },
+	{ mq_valid_tag, "", MQ_REQ_WHY_LENGTH },
+	{ mq_valid_tag, " x", MQ_REQ_WHY_SYNTAX },
+	{ mq_valid_tag, "a\xef\xbb\xbf" "b", MQ_REQ_WHY_CHARS },
+	{ mq_valid_tag, "a\xe2\x81\xa6" "b", MQ_REQ_WHY_CHARS },
+	{ mq_valid_tag, "a\xe2\x80\xa8" "b", MQ_REQ_WHY_CHARS },
 	{ mq_valid_feedback_kind, "rated", 0 },
 	{ mq_valid_feedback_kind, "not_interested", 0 },
 	{ mq_valid_feedback_kind, "seen", 0 },
-	{ mq_valid_feedback_kind, "Seen", MQ_WHY_SYNTAX },
-	{ mq_valid_feedback_kind, "seen2", MQ_WHY_SYNTAX },
+	{ mq_valid_feedback_kind, "Seen", MQ_REQ_WHY_SYNTAX },
+	{ mq_valid_feedback_kind, "seen2", MQ_REQ_WHY_SYNTAX },
 	{ mq_valid_model, "item", 0 },
-	{ mq_valid_model, "items", MQ_WHY_SYNTAX },
+	{ mq_valid_model, "items", MQ_REQ_WHY_SYNTAX },
 	{ mq_valid_csrf, TOK, 0 },
-	{ mq_valid_csrf, TOK "0", MQ_WHY_LENGTH },
+	{ mq_valid_csrf, TOK "0", MQ_REQ_WHY_LENGTH },
 	{ mq_valid_csrf, "00112233445566778899AABBCCDDEEFF"
-	    "00112233445566778899aabbccddeeff", MQ_WHY_CHARS },
+	    "00112233445566778899aabbccddeeff", MQ_REQ_WHY_CHARS },
 	{ mq_valid_ratings, "1:4,2:3.5,3:0.5", 0 },
-	{ mq_valid_ratings, "1:4,2:3.5", MQ_WHY_COUNT },
-	{ mq_valid_ratings, "1:4,2:3.5,1:3", MQ_WHY_REPEAT },
-	{ mq_valid_ratings, "1:4,2:3.5,3:3,", MQ_WHY_SYNTAX },
-	{ mq_valid_ratings, ",1:4,2:3.5,3:3", MQ_WHY_SYNTAX },
-	{ mq_valid_ratings, "1:4,,2:3.5,3:3", MQ_WHY_SYNTAX },
-	{ mq_valid_ratings, "1:4,2,3:3", MQ_WHY_SYNTAX },
-	{ mq_valid_ratings, "1:4,2:3:5,3:3", MQ_WHY_SYNTAX },
-	{ mq_valid_ratings, "1:4,2:,3:3", MQ_WHY_SYNTAX },
-	{ mq_valid_ratings, "1:4,0:3,3:3", MQ_WHY_RANGE },
-	{ mq_valid_ratings, "1:4,2:6,3:3", MQ_WHY_RANGE },
-	{ mq_valid_ratings, "", MQ_WHY_SYNTAX },
+	{ mq_valid_ratings, "1:4,2:3.5", MQ_REQ_WHY_COUNT },
+	{ mq_valid_ratings, "1:4,2:3.5,1:3", MQ_REQ_WHY_REPEAT },
+	{ mq_valid_ratings, "1:4,2:3.5,3:3,", MQ_REQ_WHY_SYNTAX },
+	{ mq_valid_ratings, ",1:4,2:3.5,3:3", MQ_REQ_WHY_SYNTAX },
+	{ mq_valid_ratings, "1:4,,2:3.5,3:3", MQ_REQ_WHY_SYNTAX },
+	{ mq_valid_ratings, "1:4,2,3:3", MQ_REQ_WHY_SYNTAX },
+	{ mq_valid_ratings, "1:4,2:3:5,3:3", MQ_REQ_WHY_SYNTAX },
+	{ mq_valid_ratings, "1:4,2:,3:3", MQ_REQ_WHY_SYNTAX },
+	{ mq_valid_ratings, "1:4,0:3,3:3", MQ_REQ_WHY_RANGE },
+	{ mq_valid_ratings, "1:4,2:6,3:3", MQ_REQ_WHY_RANGE },
+	{ mq_valid_ratings, "", MQ_REQ_WHY_SYNTAX },
 };
 
 START_TEST(validators)
@@ -759,7 +759,7 @@ START_TEST(ratings_max)
 	ck_assert_int_eq(v.list.v[49].half, 1);
 	snprintf(buf + n, sizeof(buf) - n, ",51:4");
 	ck_assert_int_eq(mq_valid_ratings(buf, strlen(buf), &v),
-	    MQ_WHY_COUNT);
+	    MQ_REQ_WHY_COUNT);
 }
 END_TEST
 

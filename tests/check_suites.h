@@ -26,6 +26,7 @@ Suite *poster_suite(void);
 Suite *site_suite(void);
 Suite *best_suite(void);
 Suite *store_suite(void);
+Suite *req_suite(void);
 
 /* "$MQ_TESTDATA/rel" in a static buffer (tests/data when unset). */
 const char *mq_test_path(const char *rel);

@@ -1,0 +1,627 @@
+/*
+ * main.c - bin/marquee.cgi: the endpoint for signups, logins, ratings,
+ * tags, feedback, history and the operator's counts.
+ *
+ * The only part of Marquee that takes input from the internet.  One
+ * process per request (CGI): the request is parsed and validated against
+ * the route table of req.c (a field not in the table does not exist), in a
+ * child process under a seccomp filter where Linux has it; then the store
+ * (SQLite, mq_store.h) is opened, the session and CSRF token checked, the
+ * route run in one transaction, and one JSON document answered:
+ *
+ *	{"ok": true, ...}			2xx
+ *	{"ok": false, "error": "...", "status": N}	4xx and 5xx
+ *
+ * Configuration, from the environment lighttpd sets (etc/lighttpd.conf):
+ *	MQ_STORE	the SQLite store (required)
+ *	MQ_STATE	the site's state directory: site.key, foldin.bin,
+ *			recommended.tsv (required)
+ *	MQ_SESSION_DAYS	session lifetime (default 30)
+ * Nothing is stored when the answer is an error.
+ */
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mq_buf.h"
+#include "mq_err.h"
+#include "mq_esc.h"
+#include "mq_fold.h"
+#include "mq_key.h"
+#include "mq_store.h"
+#include "req.h"
+#include "sandbox.h"
+
+#define RECS_N		5	/* films in the answer's "for you" list */
+#define FOLD_RATINGS	200	/* a member's latest ratings folded in */
+
+/* Per-request limits (per client address, per window). */
+#define LIMIT_WINDOW	600
+#define LIMIT_LOGIN	20	/* login attempts per address */
+#define LIMIT_LOGIN_USER 10	/* per username, from anywhere */
+#define LIMIT_SIGNUP	10
+
+struct ctx {
+	struct mq_req *req;
+	struct mq_req_env env;
+	struct mq_store *store;
+	struct mq_fold fold;
+	int have_fold;
+	struct mq_key key;
+	const char *state;
+	struct mq_session sess;
+	int64_t now;
+	struct mq_buf out;	/* the JSON answer, after {"ok": true */
+	struct mq_buf hdr;	/* extra headers */
+};
+
+static const char *
+reason_phrase(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return "Internal Server Error";
+	}
+}
+
+/* Write the whole answer on stdout; an error answer drops out/hdr. */
+static void
+answer(struct ctx *c, int status, const char *error)
+{
+	struct mq_buf b = MQ_BUF_INIT;
+
+	mq_buf_printf(&b, "Status: %d %s\r\n"
+	    "Content-Type: application/json; charset=utf-8\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n", status,
+	    reason_phrase(status));
+	if (status == 405 && c->req && c->req->route)
+		mq_buf_printf(&b, "Allow: %s\r\n", c->req->route->allow);
+	if (error == NULL && c->hdr.len)
+		mq_buf_add(&b, c->hdr.s, c->hdr.len);
+	mq_buf_adds(&b, "\r\n");
+	if (c->env.method && !strcmp(c->env.method, "HEAD"))
+		;	/* headers only */
+	else if (error) {
+		mq_buf_adds(&b, "{\"ok\": false, \"status\": ");
+		mq_buf_printf(&b, "%d, \"error\": ", status);
+		mq_esc_jstr(&b, error);
+		mq_buf_adds(&b, "}\n");
+	} else {
+		mq_buf_adds(&b, "{\"ok\": true");
+		if (c->out.len)
+			mq_buf_add(&b, c->out.s, c->out.len);
+		mq_buf_adds(&b, "}\n");
+	}
+	if (b.err) {
+		fputs("Status: 500 Internal Server Error\r\n"
+		    "Content-Type: application/json\r\n\r\n"
+		    "{\"ok\": false, \"status\": 500, "
+		    "\"error\": \"out of memory\"}\n", stdout);
+	} else
+		fwrite(b.s, 1, b.len, stdout);
+	fflush(stdout);
+	mq_buf_release(&b);
+}
+
+/* A failed store call: the status it stands for. */
+static int
+store_status(int rc)
+{
+	return rc == MQ_EIO ? 503 : rc == MQ_EUSAGE ? 400 : 500;
+}
+
+/* ------------------------------------------------------------------ */
+
+/* "for_you": [...] from the member's store ratings and the fold-in. */
+static int
+add_for_you(struct ctx *c, uint32_t member)
+{
+	struct mq_store_rating r[FOLD_RATINGS];
+	struct mq_fold_rating fr[FOLD_RATINGS];
+	uint32_t out[RECS_N], n, k;
+	size_t nr, a;
+	int rc;
+
+	if (!c->have_fold) {
+		mq_buf_adds(&c->out, ", \"for_you\": []");
+		return MQ_OK;
+	}
+	if ((rc = mq_store_member_ratings(c->store, member, r, FOLD_RATINGS,
+	    &nr)))
+		return rc;
+	for (a = 0; a < nr; a++)
+		fr[a] = (struct mq_fold_rating){ r[a].movie_id, r[a].half,
+		    r[a].ts };
+	n = mq_fold_recommend(&c->fold, fr, nr, RECS_N, out);
+	mq_buf_adds(&c->out, ", \"for_you\": [");
+	for (k = 0; k < n; k++) {
+		mq_buf_printf(&c->out, "%s{\"id\": %u, \"title\": ",
+		    k ? ", " : "", c->fold.movie_id[out[k]]);
+		mq_esc_jstr(&c->out, mq_fold_title(&c->fold, out[k]));
+		if (c->fold.year[out[k]] > 0)
+			mq_buf_printf(&c->out, ", \"year\": %d",
+			    c->fold.year[out[k]]);
+		mq_buf_adds(&c->out, ", \"poster\": ");
+		mq_esc_jstr(&c->out, mq_fold_poster(&c->fold, out[k]));
+		mq_buf_addc(&c->out, '}');
+	}
+	mq_buf_addc(&c->out, ']');
+	return mq_buf_ok(&c->out);
+}
+
+/* The member's private path and the session's CSRF token. */
+static void
+add_member(struct ctx *c, uint32_t member, const char *csrf)
+{
+	char hex[MQ_MEMBER_HEX];
+
+	mq_key_member(&c->key, member, hex);
+	mq_buf_printf(&c->out, ", \"member\": %u, \"path\": \"m/%s/\"", member,
+	    hex);
+	if (csrf)
+		mq_buf_printf(&c->out, ", \"csrf\": \"%s\"", csrf);
+}
+
+static void
+set_cookie(struct ctx *c, const char *token, int64_t maxage)
+{
+	int secure = c->env.https && !strcmp(c->env.https, "on");
+
+	mq_buf_printf(&c->hdr, "Set-Cookie: %s=%s; Path=/; Max-Age=%lld; "
+	    "HttpOnly; SameSite=Strict%s\r\n", MQ_REQ_SESSION_COOKIE, token,
+	    (long long)maxage, secure ? "; Secure" : "");
+}
+
+static int64_t
+session_ttl(void)
+{
+	const char *s = getenv("MQ_SESSION_DAYS");
+	long d = s ? strtol(s, NULL, 10) : 30;
+
+	return (d > 0 && d <= 365 ? d : 30) * 86400;
+}
+
+/* Over a limit: 429.  key is "what:who"; max per LIMIT_WINDOW. */
+static int
+limited(struct ctx *c, const char *what, const char *who, int max)
+{
+	char key[160];
+	int allowed = 1;
+
+	snprintf(key, sizeof(key), "%s:%s", what, who);
+	if (mq_store_ratelimit(c->store, key, c->now, LIMIT_WINDOW, max,
+	    &allowed))
+		return 503;
+	return allowed ? 0 : 429;
+}
+
+/* The film of a request, known to the last run, or 404. */
+static int
+known_film(struct ctx *c, uint32_t movie)
+{
+	return c->have_fold && mq_fold_movie(&c->fold, movie) < 0 ? 404 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Routes.  Each returns an HTTP status; *err says why when >= 400. */
+
+static int
+r_health(struct ctx *c, const char **err)
+{
+	struct mq_store_counts n;
+
+	if (mq_store_counts(c->store, 0, &n)) {
+		*err = "the store does not answer";
+		return 503;
+	}
+	mq_buf_printf(&c->out, ", \"store\": \"ok\", \"seq\": %llu",
+	    (unsigned long long)n.seq);
+	if (c->have_fold) {
+		mq_buf_adds(&c->out, ", \"build\": ");
+		mq_esc_jstr(&c->out, c->fold.h->build);
+		mq_buf_printf(&c->out, ", \"films\": %u", c->fold.h->n);
+	} else
+		mq_buf_adds(&c->out, ", \"build\": null");
+	return 200;
+}
+
+static int
+r_signup(struct ctx *c, const char **err)
+{
+	const struct mq_param *u = mq_req_get(c->req, "username");
+	const struct mq_param *p = mq_req_get(c->req, "password");
+	const struct mq_param *l = mq_req_get(c->req, "ratings");
+	const struct mq_rating_list *rl = &l->v.list;
+	struct mq_rating_in in[MQ_REQ_RATINGS_MAX];
+	struct mq_session s;
+	uint32_t id;
+	size_t k;
+	int rc, st;
+
+	if ((st = limited(c, "signup", c->req->remote, LIMIT_SIGNUP))) {
+		*err = st == 429 ? "too many signups from here; try later" :
+		    "the store does not answer";
+		return st;
+	}
+	for (k = 0; k < rl->n; k++) {
+		if (known_film(c, rl->v[k].movie)) {
+			*err = "ratings: a film that is not in the catalogue";
+			return 404;
+		}
+		in[k] = (struct mq_rating_in){ rl->v[k].movie, rl->v[k].half };
+	}
+	rc = mq_store_signup(c->store, u->s, p->s,
+	    c->have_fold ? c->fold.h->max_user : 0, in, rl->n, c->now, &id);
+	if (rc == MQ_STORE_CONFLICT) {
+		*err = "username: already taken";
+		return 409;
+	}
+	if (rc) {
+		*err = "the member could not be created";
+		return store_status(rc);
+	}
+	if ((rc = mq_store_session_new(c->store, id, c->now, session_ttl(),
+	    &s))) {
+		*err = "the session could not be created";
+		return store_status(rc);
+	}
+	set_cookie(c, s.token, session_ttl());
+	add_member(c, id, s.csrf);
+	if ((rc = add_for_you(c, id))) {
+		*err = "no list";
+		return store_status(rc);
+	}
+	return 201;
+}
+
+static int
+r_login(struct ctx *c, const char **err)
+{
+	const struct mq_param *u = mq_req_get(c->req, "username");
+	const struct mq_param *p = mq_req_get(c->req, "password");
+	struct mq_session s;
+	int rc, st;
+
+	if ((st = limited(c, "login", c->req->remote, LIMIT_LOGIN)) ||
+	    (st = limited(c, "login-user", u->s, LIMIT_LOGIN_USER))) {
+		*err = st == 429 ? "too many login attempts; try later" :
+		    "the store does not answer";
+		return st;
+	}
+	rc = mq_store_login(c->store, u->s, p->s, c->now, session_ttl(), &s);
+	if (rc == MQ_STORE_DENIED) {
+		/* the same answer for an unknown name and a wrong password */
+		*err = "wrong username or password";
+		return 401;
+	}
+	if (rc) {
+		*err = "the store does not answer";
+		return store_status(rc);
+	}
+	set_cookie(c, s.token, session_ttl());
+	add_member(c, s.member_id, s.csrf);
+	mq_buf_adds(&c->out, ", \"role\": ");
+	mq_esc_jstr(&c->out, s.role);
+	return 200;
+}
+
+static int
+r_logout(struct ctx *c, const char **err)
+{
+	int rc;
+
+	if ((rc = mq_store_logout(c->store, c->req->session))) {
+		*err = "the store does not answer";
+		return store_status(rc);
+	}
+	set_cookie(c, "", 0);
+	return 200;
+}
+
+static int
+r_rate(struct ctx *c, const char **err, int del)
+{
+	const struct mq_param *m = mq_req_get(c->req, "movie");
+	const struct mq_param *r = mq_req_get(c->req, "rating");
+	uint64_t seq;
+	int rc;
+
+	if (known_film(c, m->v.u)) {
+		*err = "movie: not in the catalogue";
+		return 404;
+	}
+	if ((rc = mq_store_rate(c->store, c->sess.member_id, m->v.u,
+	    del ? 0 : r->v.half, c->now, &seq))) {
+		*err = "the rating could not be stored";
+		return store_status(rc);
+	}
+	mq_buf_printf(&c->out, ", \"movie\": %u, \"rating\": ", m->v.u);
+	if (del)
+		mq_buf_adds(&c->out, "null");
+	else
+		mq_buf_printf(&c->out, "%.1f", r->v.half / 2.0);
+	if ((rc = add_for_you(c, c->sess.member_id))) {
+		*err = "no list";
+		return store_status(rc);
+	}
+	return 200;
+}
+
+static int
+r_tag(struct ctx *c, const char **err, int add)
+{
+	const struct mq_param *m = mq_req_get(c->req, "movie");
+	const struct mq_param *t = mq_req_get(c->req, "tag");
+	int rc;
+
+	if (known_film(c, m->v.u)) {
+		*err = "movie: not in the catalogue";
+		return 404;
+	}
+	if ((rc = mq_store_tag(c->store, c->sess.member_id, m->v.u, t->s, add,
+	    c->now))) {
+		*err = "the tag could not be stored";
+		return store_status(rc);
+	}
+	mq_buf_printf(&c->out, ", \"movie\": %u, \"tag\": ", m->v.u);
+	mq_esc_jstr(&c->out, t->s);
+	mq_buf_printf(&c->out, ", \"added\": %s", add ? "true" : "false");
+	return 200;
+}
+
+static int
+r_feedback(struct ctx *c, const char **err)
+{
+	static const enum mq_feedback map[] = {
+		[MQ_REQ_FEEDBACK_RATED] = MQ_FB_RATED,
+		[MQ_REQ_FEEDBACK_NOT_INTERESTED] = MQ_FB_NOT_INTERESTED,
+		[MQ_REQ_FEEDBACK_SEEN] = MQ_FB_SEEN,
+	};
+	const struct mq_param *m = mq_req_get(c->req, "movie");
+	const struct mq_param *k = mq_req_get(c->req, "kind");
+	int rc;
+
+	if (known_film(c, m->v.u)) {
+		*err = "movie: not in the catalogue";
+		return 404;
+	}
+	if ((rc = mq_store_feedback(c->store, c->sess.member_id, m->v.u,
+	    map[k->v.kind], c->now))) {
+		*err = "the feedback could not be stored";
+		return store_status(rc);
+	}
+	mq_buf_printf(&c->out, ", \"movie\": %u, \"kind\": \"%s\"", m->v.u,
+	    mq_feedback_name(map[k->v.kind]));
+	return 200;
+}
+
+/*
+ * The member's past recommendations (STATE/recommended.tsv, newest
+ * first) and what became of them: their rating in the store, if any.
+ */
+static int
+r_history(struct ctx *c, const char **err)
+{
+	static struct mq_store_rating r[FOLD_RATINGS];
+	const struct mq_param *pg = mq_req_get(c->req, "page");
+	uint32_t page = pg && pg->set ? pg->v.u : 1, shown = 0, seen = 0;
+	char *path, *line = NULL;
+	size_t cap = 0, nr, a;
+	FILE *f;
+	int rc;
+
+	if ((rc = mq_store_member_ratings(c->store, c->sess.member_id, r,
+	    FOLD_RATINGS, &nr))) {
+		*err = "the store does not answer";
+		return store_status(rc);
+	}
+	mq_buf_adds(&c->out, ", \"history\": [");
+	if ((path = mq_strf("%s/recommended.tsv", c->state)) == NULL) {
+		*err = "out of memory";
+		return 500;
+	}
+	if ((f = fopen(path, "r")) != NULL) {
+		while (getline(&line, &cap, f) > 0) {
+			unsigned long u, m, dt;
+			char model[16];
+			int64_t i;
+
+			if (sscanf(line, "%lu\t%lu\t%lu\t%15s", &u, &m, &dt,
+			    model) != 4 || u != c->sess.member_id)
+				continue;
+			if (seen++ < (page - 1) * 20 || shown >= 20)
+				continue;
+			mq_buf_printf(&c->out, "%s{\"movie\": %lu, \"date\": %lu, "
+			    "\"model\": ", shown ? ", " : "", m, dt);
+			mq_esc_jstr(&c->out, model);
+			if (c->have_fold &&
+			    (i = mq_fold_movie(&c->fold, (uint32_t)m)) >= 0) {
+				mq_buf_adds(&c->out, ", \"title\": ");
+				mq_esc_jstr(&c->out,
+				    mq_fold_title(&c->fold, (uint32_t)i));
+			}
+			mq_buf_adds(&c->out, ", \"rated\": ");
+			for (a = 0; a < nr && r[a].movie_id != m; a++)
+				;
+			if (a < nr)
+				mq_buf_printf(&c->out, "%.1f", r[a].half / 2.0);
+			else
+				mq_buf_adds(&c->out, "null");
+			mq_buf_addc(&c->out, '}');
+			shown++;
+		}
+		fclose(f);
+	}
+	free(line);
+	free(path);
+	mq_buf_printf(&c->out, "], \"page\": %u, \"total\": %u", page, seen);
+	return 200;
+}
+
+static int
+r_admin(struct ctx *c, const char **err)
+{
+	struct mq_store_counts n;
+	int rc;
+
+	if (strcmp(c->sess.role, "admin")) {
+		*err = "for the site's administrators only";
+		return 403;
+	}
+	if ((rc = mq_store_counts(c->store, MQ_STORE_SINCE_LAST_RUN, &n))) {
+		*err = "the store does not answer";
+		return store_status(rc);
+	}
+	mq_buf_printf(&c->out, ", \"since_seq\": %llu, \"seq\": %llu, "
+	    "\"new_members\": %llu, \"ratings\": %llu, \"deletions\": %llu, "
+	    "\"tags\": %llu, \"feedback\": %llu",
+	    (unsigned long long)n.since, (unsigned long long)n.seq,
+	    (unsigned long long)n.members, (unsigned long long)n.ratings,
+	    (unsigned long long)n.deletions, (unsigned long long)n.tags,
+	    (unsigned long long)n.feedback);
+	return 200;
+}
+
+static int
+r_recs(struct ctx *c, const char **err)
+{
+	int rc;
+
+	add_member(c, c->sess.member_id, NULL);
+	if ((rc = add_for_you(c, c->sess.member_id))) {
+		*err = "no list";
+		return store_status(rc);
+	}
+	return 200;
+}
+
+/* ------------------------------------------------------------------ */
+
+static int
+run(struct ctx *c, const char **err)
+{
+	const struct mq_route *rt = c->req->route;
+	const char *store = getenv("MQ_STORE");
+	char *path;
+	int rc;
+
+	if (store == NULL || c->state == NULL) {
+		*err = "the endpoint is not configured (MQ_STORE, MQ_STATE)";
+		return 500;
+	}
+	if ((rc = mq_store_open(&c->store, store, 0))) {
+		*err = "the store does not answer";
+		return 503;
+	}
+	if ((path = mq_strf("%s/foldin.bin", c->state)) == NULL) {
+		*err = "out of memory";
+		return 500;
+	}
+	c->have_fold = mq_fold_open(&c->fold, path) == MQ_OK;
+	free(path);
+	if ((path = mq_strf("%s/site.key", c->state)) == NULL) {
+		*err = "out of memory";
+		return 500;
+	}
+	rc = mq_key_load(&c->key, path, 0);
+	free(path);
+	if (rc) {
+		*err = "the site is not built yet";
+		return 503;
+	}
+	if (rt->flags & MQ_ROUTE_AUTH) {
+		if (mq_store_session(c->store, c->req->session, c->now,
+		    &c->sess)) {
+			*err = "not signed in, or the session expired";
+			return 401;
+		}
+		if ((rt->flags & MQ_ROUTE_CSRF) &&
+		    !mq_store_csrf_ok(&c->sess, c->req->csrf)) {
+			*err = "csrf: the token does not match the session";
+			return 403;
+		}
+	}
+	switch (rt->id) {
+	case MQ_ROUTE_HEALTH:
+		return r_health(c, err);
+	case MQ_ROUTE_SIGNUP:
+		return r_signup(c, err);
+	case MQ_ROUTE_LOGIN:
+		return r_login(c, err);
+	case MQ_ROUTE_LOGOUT:
+		return r_logout(c, err);
+	case MQ_ROUTE_RATE:
+		return r_rate(c, err, 0);
+	case MQ_ROUTE_UNRATE:
+		return r_rate(c, err, 1);
+	case MQ_ROUTE_TAG:
+		return r_tag(c, err, 1);
+	case MQ_ROUTE_UNTAG:
+		return r_tag(c, err, 0);
+	case MQ_ROUTE_FEEDBACK:
+		return r_feedback(c, err);
+	case MQ_ROUTE_HISTORY:
+		return r_history(c, err);
+	case MQ_ROUTE_ADMIN_STATS:
+		return r_admin(c, err);
+	case MQ_ROUTE_RECS:
+		return r_recs(c, err);
+	default:
+		*err = "no such route";
+		return 404;
+	}
+}
+
+int
+main(void)
+{
+	static struct mq_req req;
+	struct ctx c;
+	const char *err = NULL;
+	int status;
+
+	mq_progname = "marquee.cgi";
+	memset(&c, 0, sizeof(c));
+	c.req = &req;
+	c.now = (int64_t)time(NULL);
+	c.state = getenv("MQ_STATE");
+	mq_req_env_from_environ(&c.env);
+	/* parse in a sandboxed child: hostile bytes never meet the store */
+	if (mq_sandbox_parse(&req, &c.env, stdin) != MQ_OK) {
+		answer(&c, 500, "the request could not be read");
+		return 0;
+	}
+	if (req.err != MQ_REQ_OK) {
+		answer(&c, mq_req_status(req.err), req.msg);
+		return 0;
+	}
+	status = run(&c, &err);
+	if (status >= 400 || c.out.err || c.hdr.err)
+		answer(&c, status >= 400 ? status : 500,
+		    err ? err : "out of memory");
+	else
+		answer(&c, status, NULL);
+	mq_store_close(c.store);
+	mq_fold_close(&c.fold);
+	mq_buf_release(&c.out);
+	mq_buf_release(&c.hdr);
+	return 0;
+}
