@@ -47,7 +47,8 @@ GEN_OBJS = \
 	generator/cmd_eval.o \
 	generator/cmd_validate.o \
 	generator/cmd_synth.o \
-	generator/cmd_build.o
+	generator/cmd_build.o \
+	generator/cmd_member.o
 
 # The endpoint: faces the internet, in its own folder.
 CGI_OBJS = \
@@ -78,7 +79,9 @@ TEST_OBJS = \
 	tests/check_best.o \
 	tests/check_store.o \
 	tests/check_site.o \
-	tests/check_req.o
+	tests/check_req.o \
+	tests/check_fold.o \
+	tests/check_merge.o
 
 all: bin/marquee bin/marquee.cgi
 

@@ -20,6 +20,7 @@ int cmd_validate(int argc, char **argv); /* validate: load, check, report */
 int cmd_synth(int argc, char **argv);	/* synth: write a synthetic data set */
 int cmd_build(int argc, char **argv);	/* build: the published site */
 int cmd_whoami(int argc, char **argv);	/* whoami: a member's private path */
+int cmd_member(int argc, char **argv);	/* member: a member's role */
 
 /*
  * Parse a decimal integer option value in [lo, hi]; on error print

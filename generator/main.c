@@ -30,6 +30,7 @@ static const struct {
 	{ "synth", cmd_synth, "write a deterministic MovieLens-shaped data set" },
 	{ "build", cmd_build, "write the site: fragments, posters, shards" },
 	{ "whoami", cmd_whoami, "print a member's private path in the site" },
+	{ "member", cmd_member, "set a member's role in the endpoint's store" },
 };
 
 static void

@@ -27,6 +27,8 @@ Suite *site_suite(void);
 Suite *best_suite(void);
 Suite *store_suite(void);
 Suite *req_suite(void);
+Suite *fold_suite(void);
+Suite *merge_suite(void);
 
 /* "$MQ_TESTDATA/rel" in a static buffer (tests/data when unset). */
 const char *mq_test_path(const char *rel);
