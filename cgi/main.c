@@ -256,6 +256,14 @@ r_signup(struct ctx *c, const char **err)
 	size_t k;
 	int rc, st;
 
+	/*
+	 * The new id must be above every userId of the data: without the
+	 * fold-in file (which carries the largest) it cannot be chosen.
+	 */
+	if (!c->have_fold) {
+		*err = "the site is not built yet";
+		return 503;
+	}
 	if ((st = limited(c, "signup", c->req->remote, LIMIT_SIGNUP))) {
 		*err = st == 429 ? "too many signups from here; try later" :
 		    "the store does not answer";

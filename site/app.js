@@ -8,6 +8,13 @@
  *   #genre=SLUG   a genre's best rated films (genre/SLUG.html)
  *   (empty)       home: the member's recommendations once asked for
  *
+ * Members sign up (username, password, 3 or more ratings) and log in
+ * through the endpoint (/api/signup, /api/login, bin/marquee.cgi).  The
+ * session cookie is HttpOnly: the page keeps the answer's CSRF token and
+ * private path ("path": "m/HEX/") in sessionStorage and sends the token
+ * as X-CSRF-Token with every change (rate, logout).  #m=HEX stays as a
+ * fallback for the personal links of members of the data.
+ *
  * Fragments (recs.html, film/ID.html, genre/SLUG.html) are HTML written
  * and escaped by `marquee build`; they are inserted as they are.  Search
  * results come from JSON and are built with createElement/textContent
@@ -18,6 +25,8 @@
 	'use strict';
 
 	var MEMBER_KEY = 'marquee.member';
+	var CSRF_KEY = 'marquee.csrf';
+	var TOKEN_RE = /^[0-9a-f]{64}$/;
 	var HEX_RE = /^[0-9a-f]{32}$/;
 	var ID_RE = /^[1-9][0-9]{0,9}$/;
 	var SLUG_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -47,6 +56,28 @@
 					window.sessionStorage.setItem(MEMBER_KEY, v);
 				else
 					window.sessionStorage.removeItem(MEMBER_KEY);
+			} catch (e) { /* private mode: memory only */ }
+		},
+		mem: null
+	};
+
+	/* The session's CSRF token (the cookie itself is HttpOnly). */
+	var csrf = {
+		get: function () {
+			try {
+				var v = window.sessionStorage.getItem(CSRF_KEY);
+				return v && TOKEN_RE.test(v) ? v : csrf.mem;
+			} catch (e) {
+				return csrf.mem;
+			}
+		},
+		set: function (v) {
+			csrf.mem = v && TOKEN_RE.test(v) ? v : null;
+			try {
+				if (csrf.mem)
+					window.sessionStorage.setItem(CSRF_KEY, csrf.mem);
+				else
+					window.sessionStorage.removeItem(CSRF_KEY);
 			} catch (e) { /* private mode: memory only */ }
 		},
 		mem: null
@@ -168,7 +199,7 @@
 
 	function howToGetLink() {
 		var p = el('p');
-		p.append('Recommendations are personal. Open the personal link Marquee gave you: it ends in ');
+		p.append('Recommendations are personal. Log in, or open the personal link Marquee gave you: it ends in ');
 		p.appendChild(el('code', null, '#m='));
 		p.append(' followed by 32 letters and digits. This tab remembers it until you close it.');
 		return notice('info', 'Your personal link is needed', [p,
@@ -230,7 +261,15 @@
 			recs.html = html;
 			renderRecs(seq, false);
 		}, function (err) {
-			if (err.status === 404 || err.status === 403)
+			if (err.status === 404 && csrf.get()) {
+				/* signed up since the last nightly run: the live list */
+				fetch('/api/me/recs', { credentials: 'same-origin', headers: { 'Accept': 'application/json' } })
+				    .then(function (r) { return r.ok ? r.json() : null; })
+				    .then(function (b) {
+					if (seq === viewSeq)
+						b && b.for_you ? showForYou(b.for_you, false) : endView(seq, invalidLink());
+				}, function () { endView(seq, networkProblem('your recommendations')); });
+			} else if (err.status === 404 || err.status === 403)
 				endView(seq, invalidLink());
 			else
 				endView(seq, err.status ? notice('error',
@@ -244,7 +283,13 @@
 
 	function updateWho() {
 		var m = store.get();
-		forgetBtn.hidden = !m;
+		var inside = !!(m && csrf.get());
+		forgetBtn.hidden = !m || inside;
+		if (loginBtn) {
+			loginBtn.hidden = inside;
+			signupBtn.hidden = inside;
+			logoutBtn.hidden = !inside;
+		}
 		who.textContent = m ?
 		    'Welcome back. Ask for a few films picked for you from your ratings.' :
 		    'Open your personal link to get recommendations.';
@@ -553,18 +598,25 @@
 		form.setAttribute('aria-busy', 'true');
 		say('is-pending', 'Saving…');
 		var action = form.getAttribute('action') || '/api/rate';
+		var headers = { 'Content-Type': 'application/json', 'Accept': 'application/json' };
+		if (csrf.get())
+			headers['X-CSRF-Token'] = csrf.get();
 		fetch(action, {
 			method: 'POST',
 			credentials: 'same-origin',
-			headers: { 'Content-Type': 'application/json', 'Accept': 'application/json' },
+			headers: headers,
 			body: JSON.stringify({ movie: movie, rating: rating })
 		}).then(function (r) {
 			if (r.ok)
-				say('is-ok', 'Saved: ' + starsText(rating) + '. Thank you! It counts from the next nightly run.');
-			else if (r.status === 404 || r.status === 405 || r.status === 501 || r.status === 502 || r.status === 503)
+				say('is-ok', 'Saved: ' + starsText(rating) + '. Thank you! Your next picks take it into account.');
+			else if (r.status === 405 || r.status === 501 || r.status === 502 || r.status === 503)
 				say('is-error', NOT_RUNNING);
-			else if (r.status === 401 || r.status === 403)
-				say('is-error', 'Your rating was refused: open your personal link again and retry.');
+			else if (r.status === 404)
+				say('is-error', 'This film is not in the catalogue any more.');
+			else if (r.status === 401)
+				say('is-error', 'Log in to save your rating.');
+			else if (r.status === 403)
+				say('is-error', 'Your rating was refused: log in again and retry.');
 			else if (r.status === 400 || r.status === 422)
 				say('is-error', 'The rating service refused this rating (error ' + r.status + ').');
 			else
@@ -578,6 +630,251 @@
 		});
 	}
 
+
+	/* ---------------------------------------------------------------- */
+	/* Sign up, log in, log out (the endpoint, /api/). */
+
+	var loginBtn, signupBtn, logoutBtn;
+	var SIGNUP_FILMS = 12;	/* films offered to rate at signup */
+	var HALVES = ['0.5', '1.0', '1.5', '2.0', '2.5', '3.0', '3.5', '4.0', '4.5', '5.0'];
+
+	/* POST JSON to the endpoint; resolves to { status, body }. */
+	function api(route, obj) {
+		var headers = { 'Content-Type': 'application/json', 'Accept': 'application/json' };
+		if (csrf.get())
+			headers['X-CSRF-Token'] = csrf.get();
+		return fetch('/api/' + route, {
+			method: 'POST',
+			credentials: 'same-origin',
+			headers: headers,
+			body: JSON.stringify(obj)
+		}).then(function (r) {
+			return r.json().catch(function () { return {}; }).then(function (b) {
+				return { status: r.status, body: b || {} };
+			});
+		});
+	}
+
+	/* A login or signup answer: remember the path and the token. */
+	function signedIn(body) {
+		var m = /^m\/([0-9a-f]{32})\/$/.exec(body.path || '');
+		if (!m || !TOKEN_RE.test(body.csrf || ''))
+			return false;
+		if (m[1] !== store.get())
+			recs = { member: null, html: null, shown: false };
+		store.set(m[1]);
+		csrf.set(body.csrf);
+		updateWho();
+		return true;
+	}
+
+	function field(form, label, name, type, auto) {
+		var id = 'acct-' + name;
+		var p = el('p', 'field');
+		var l = el('label', null, label);
+		l.htmlFor = id;
+		var i = el('input');
+		i.id = id;
+		i.name = name;
+		i.type = type;
+		i.required = true;
+		i.autocomplete = auto;
+		if (name === 'username') {
+			i.minLength = 3;
+			i.maxLength = 32;
+			i.pattern = '[A-Za-z0-9_.\\-]{3,32}';
+			i.spellcheck = false;
+		} else {
+			i.minLength = 8;
+			i.maxLength = 128;
+		}
+		p.append(l, i);
+		form.appendChild(p);
+		return i;
+	}
+
+	function formStatus(form) {
+		var o = el('output', 'rate-status');
+		o.setAttribute('aria-live', 'polite');
+		form.appendChild(o);
+		return function (cls, text) {
+			o.className = 'rate-status ' + cls;
+			o.textContent = text;
+		};
+	}
+
+	function apiError(r, what) {
+		if (r.status === 401)
+			return 'Wrong username or password.';
+		if (r.status === 409)
+			return 'This username is taken: choose another one.';
+		if (r.status === 429)
+			return 'Too many attempts: wait a few minutes and try again.';
+		if (r.status === 400 && r.body && r.body.error)
+			return 'Please check the form: ' + r.body.error + '.';
+		if (r.status === 404 && r.body && r.body.error && /ratings|movie/.test(r.body.error))
+			return 'One of the films is not in the catalogue any more: reload the page.';
+		if (r.status >= 500 || r.status === 404)
+			return NOT_RUNNING.replace('Ratings', what);
+		return what + ' failed (error ' + r.status + ').';
+	}
+
+	function showLogin() {
+		++viewSeq;
+		view.removeAttribute('aria-busy');
+		var form = el('form', 'account');
+		form.id = 'login-form';
+		form.noValidate = false;
+		var h = el('h2', null, 'Log in');
+		h.tabIndex = -1;
+		form.appendChild(h);
+		var u = field(form, 'Username', 'username', 'text', 'username');
+		var pw = field(form, 'Password', 'password', 'password', 'current-password');
+		var b = el('button', 'primary', 'Log in');
+		b.type = 'submit';
+		form.appendChild(b);
+		var say = formStatus(form);
+		form.addEventListener('submit', function (ev) {
+			ev.preventDefault();
+			b.disabled = true;
+			say('is-pending', 'Logging in…');
+			csrf.set(null);
+			api('login', { username: u.value, password: pw.value }).then(function (r) {
+				if (r.status === 200 && signedIn(r.body)) {
+					say('is-ok', 'Welcome back!');
+					recommend();
+				} else
+					say('is-error', apiError(r, 'Logging in'));
+			}, function () {
+				say('is-error', NOT_RUNNING.replace('Ratings', 'Logging in'));
+			}).finally(function () { b.disabled = false; });
+		});
+		show(form);
+		u.focus();
+	}
+
+	function showSignup() {
+		var seq = startView('Loading films to rate…');
+		fetch('genre/all.json', { credentials: 'same-origin' }).then(function (r) {
+			if (!r.ok)
+				throw new Error('HTTP ' + r.status);
+			return r.json();
+		}).then(function (g) {
+			var films = (g.films || []).slice(0, SIGNUP_FILMS);
+			var form = el('form', 'account');
+			form.id = 'signup-form';
+			var h = el('h2', null, 'Sign up');
+			h.tabIndex = -1;
+			form.appendChild(h);
+			var u = field(form, 'Username', 'username', 'text', 'username');
+			var pw = field(form, 'Password (8 characters or more)', 'password', 'password', 'new-password');
+			var fs = el('fieldset', 'signup-films');
+			fs.appendChild(el('legend', null, 'Rate at least 3 films you have seen'));
+			var sels = [];
+			films.forEach(function (f) {
+				if (!(f.id > 0))
+					return;
+				var p = el('p', 'field');
+				var id = 'acct-film-' + f.id;
+				var l = el('label', null, f.title + (f.year ? ' (' + f.year + ')' : ''));
+				l.htmlFor = id;
+				var s = el('select');
+				s.id = id;
+				s.dataset.film = String(f.id);
+				s.appendChild(el('option', null, 'Not seen')).value = '';
+				HALVES.forEach(function (v) {
+					s.appendChild(el('option', null, starsText(Number(v)))).value = v;
+				});
+				p.append(l, s);
+				fs.appendChild(p);
+				sels.push(s);
+			});
+			form.appendChild(fs);
+			var b = el('button', 'primary', 'Sign up');
+			b.type = 'submit';
+			form.appendChild(b);
+			var say = formStatus(form);
+			form.addEventListener('submit', function (ev) {
+				ev.preventDefault();
+				var rated = sels.filter(function (s) { return s.value; })
+				    .map(function (s) { return s.dataset.film + ':' + s.value; });
+				if (rated.length < 3) {
+					say('is-error', 'Rate at least 3 films (' + rated.length + ' so far).');
+					return;
+				}
+				b.disabled = true;
+				say('is-pending', 'Creating your account…');
+				csrf.set(null);
+				api('signup', { username: u.value, password: pw.value,
+				    ratings: rated.join(',') }).then(function (r) {
+					if (r.status === 201 && signedIn(r.body))
+						showForYou(r.body.for_you, true);
+					else
+						say('is-error', apiError(r, 'Signing up'));
+				}, function () {
+					say('is-error', NOT_RUNNING.replace('Ratings', 'Signing up'));
+				}).finally(function () { b.disabled = false; });
+			});
+			if (endView(seq, form))
+				u.focus();
+		}, function () {
+			endView(seq, networkProblem('the films to rate'), 'h2');
+		});
+	}
+
+	/*
+	 * A list from the endpoint's JSON ("for_you": [{id, title, year,
+	 * poster}]): for a member the last nightly run did not know yet.
+	 */
+	function showForYou(list, welcome) {
+		++viewSeq;
+		view.removeAttribute('aria-busy');
+		var sec = el('section', 'member for-you-live');
+		var h = el('h2', null, welcome ? 'Welcome! Picked for you from your first ratings' :
+		    'Picked for you from your ratings');
+		h.tabIndex = -1;
+		sec.appendChild(h);
+		sec.appendChild(el('p', 'recs-note', 'Your full page with film cards arrives after the next nightly run.'));
+		var ol = el('ol', 'ranked');
+		(list || []).forEach(function (f) {
+			if (!(f.id > 0))
+				return;
+			var li = el('li', 'mini');
+			li.dataset.film = String(f.id);
+			var a = el('a');
+			a.href = '#film=' + f.id;
+			if (typeof f.poster === 'string' && /^poster\/[0-9A-Za-z._-]+\.png$/.test(f.poster)) {
+				var img = el('img');
+				img.src = f.poster;
+				img.width = 60;
+				img.height = 90;
+				img.alt = '';
+				a.appendChild(img);
+			}
+			a.appendChild(el('span', 'mini-title', String(f.title || '')));
+			if (f.year)
+				a.appendChild(el('span', 'mini-year', ' (' + f.year + ')'));
+			li.appendChild(a);
+			ol.appendChild(li);
+		});
+		if (!ol.children.length)
+			sec.appendChild(el('p', 'empty', 'No recommendation yet: rate a few films and come back after the next nightly run.'));
+		sec.appendChild(ol);
+		show(sec);
+		h.focus();
+	}
+
+	function logout() {
+		api('logout', {}).catch(function () {}).finally(function () {
+			csrf.set(null);
+			store.set(null);
+			recs = { member: null, html: null, shown: false };
+			updateWho();
+			++viewSeq;
+			show(notice('info', 'You are logged out', ['See you soon.']));
+		});
+	}
+
 	/* ---------------------------------------------------------------- */
 
 	function init() {
@@ -587,6 +884,11 @@
 		recommendBtn = $('#recommend');
 		countSel = $('#count');
 		forgetBtn = $('#forget');
+		loginBtn = $('#login');
+		signupBtn = $('#signup');
+		logoutBtn = $('#logout');
+		if (!loginBtn || !signupBtn || !logoutBtn)
+			loginBtn = signupBtn = logoutBtn = null;
 		q = $('#q');
 		if (!view || !results || !recommendBtn || !countSel || !q)
 			return;
@@ -600,6 +902,7 @@
 		if (forgetBtn)
 			forgetBtn.addEventListener('click', function () {
 				store.set(null);
+				csrf.set(null);
 				recs = { member: null, html: null, shown: false };
 				updateWho();
 				if (view.querySelector('.member'))
@@ -608,6 +911,12 @@
 					history.replaceState(null, '', window.location.pathname + window.location.search);
 				recommendBtn.focus();
 			});
+
+		if (loginBtn) {
+			loginBtn.addEventListener('click', showLogin);
+			signupBtn.addEventListener('click', showSignup);
+			logoutBtn.addEventListener('click', logout);
+		}
 
 		q.addEventListener('input', onSearchInput);
 		q.addEventListener('keydown', function (ev) {

@@ -4,8 +4,9 @@
 # Builds bin/marquee if needed, makes the small synthetic data set plus two
 # films whose titles are HTML injections, builds the site twice (so that
 # "rate your past recommendations" has something), serves it with
-# scripts/serve on a free loopback port, checks the zstd negotiation with
-# curl, then runs test.mjs (node --test, playwright-core driving
+# scripts/serve on a free loopback port (the site and the endpoint at
+# /api/, bin/marquee.cgi, with a fresh store), checks the zstd negotiation
+# and the endpoint with curl, then runs test.mjs (node --test, playwright-core driving
 # /usr/bin/chromium).  Screenshots: tests/out/browser/.  Always stops the
 # server.  Ends with "N passed, M failed".
 set -eu
@@ -25,6 +26,7 @@ command -v zstd >/dev/null 2>&1 || need="$need zstd"
 command -v curl >/dev/null 2>&1 || need="$need curl"
 command -v node >/dev/null 2>&1 || need="$need nodejs"
 command -v npm >/dev/null 2>&1 || need="$need npm"
+command -v sqlite3 >/dev/null 2>&1 || need="$need sqlite3"
 if [ -n "$need" ]; then
 	[ "$(id -u)" -eq 0 ] || die "missing Debian packages:$need (apt-get install -y$need)"
 	say "installing$need"
@@ -37,11 +39,14 @@ if [ ! -d "$here/node_modules/playwright-core" ]; then
 	say "npm ci (playwright-core; no browser download)"
 	(cd "$here" && npm ci --no-audit --no-fund --loglevel=error) >&2
 fi
-if [ ! -x bin/marquee ]; then
-	make bin/marquee >&2 || die "cannot build bin/marquee"
-elif ! make -q bin/marquee 2>/dev/null && ! make bin/marquee >"${TMPDIR:-/tmp}/mq-browser-make.log" 2>&1; then
-	say "WARNING: bin/marquee is out of date and does not rebuild (see ${TMPDIR:-/tmp}/mq-browser-make.log); testing the existing binary"
-fi
+command -v sqlite3 >/dev/null 2>&1 || die "missing Debian package: sqlite3 (apt-get install -y sqlite3)"
+for b in bin/marquee bin/marquee.cgi; do
+	if [ ! -x $b ]; then
+		make $b >&2 || die "cannot build $b"
+	elif ! make -q $b 2>/dev/null && ! make $b >"${TMPDIR:-/tmp}/mq-browser-make.log" 2>&1; then
+		say "WARNING: $b is out of date and does not rebuild (see ${TMPDIR:-/tmp}/mq-browser-make.log); testing the existing binary"
+	fi
+done
 
 # --- data, site, member ------------------------------------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mq-browser.XXXXXX")
@@ -83,12 +88,44 @@ n1=$(grep -c '^1,' "$data/ratings.csv")
 	grep -v '^1,' "$data/ratings.csv"
 	grep '^1,' "$data/ratings.csv" | sort -t, -k4,4n | head -n $((n1 * 2 / 3))
 } >"$tmp/yesterday/ratings.csv"
-for d in 2026-11-22 2026-11-23; do
-	src=$data
-	[ "$d" = 2026-11-22 ] && src=$tmp/yesterday
-	./bin/marquee build --data "$src" --out "$site" --date "$d" --quiet >"$tmp/build.log" 2>&1 ||
+build() {	# date, data [, --store DB]
+	d=$1 src=$2
+	shift 2
+	./bin/marquee build --data "$src" --out "$site" --date "$d" --quiet "$@" >"$tmp/build.log" 2>&1 ||
 		{ cat "$tmp/build.log" >&2; die "marquee build failed"; }
+}
+# A member of the endpoint, pat, who signed up (through the CGI) before
+# yesterday's run and rated 20 other films since: today's run gives pat
+# "rate your past recommendations" too.
+store=$tmp/store.db
+cgi() {	# route, body, [cookie, csrf] -> the answer on stdout
+	printf '%s' "$2" | env -i MQ_STORE="$store" MQ_STATE="$site.state" \
+	    REQUEST_METHOD=POST PATH_INFO="$1" HTTP_HOST=marquee.test \
+	    HTTP_ORIGIN=http://marquee.test REMOTE_ADDR=192.0.2.9 \
+	    CONTENT_TYPE=application/json CONTENT_LENGTH=${#2} \
+	    ${3:+HTTP_COOKIE=mq_session=$3} ${4:+HTTP_X_CSRF_TOKEN=$4} \
+	    ./bin/marquee.cgi | tr -d '\r'
+}
+build 2026-11-22 "$tmp/yesterday"
+set -- $(awk -F, 'NR > 1 { print $1 }' "$data/movies.csv" | sort -n | head -3)
+pat_pass="pat's secret 42"
+cgi /signup "{\"username\":\"pat\",\"password\":\"$pat_pass\",\"ratings\":\"$1:4.5,$2:4.0,$3:2.0\"}" >"$tmp/pat"
+grep -q '^Status: 201' "$tmp/pat" || { cat "$tmp/pat" >&2; die "signup of pat failed"; }
+pat_id=$(sed -n 's/.*"member": \([0-9]*\),.*/\1/p' "$tmp/pat")
+pat_hex=$(sed -n 's/.*"path": "m\/\([0-9a-f]*\)\/".*/\1/p' "$tmp/pat")
+pat_cookie=$(sed -n 's/^Set-Cookie: mq_session=\([0-9a-f]*\);.*/\1/p' "$tmp/pat")
+pat_csrf=$(sed -n 's/.*"csrf": "\([0-9a-f]*\)".*/\1/p' "$tmp/pat")
+build 2026-11-22 "$tmp/yesterday" --store "$store"
+[ -f "$site/m/$pat_hex/recs.json" ] || die "yesterday's run has no list for pat"
+grep -o '"id": [0-9]*' "$site/m/$pat_hex/recs.json" | sed 's/.*: //' | sort -u >"$tmp/pat-listed"
+awk -F, 'NR > 1 { print $1 }' "$data/movies.csv" | sort -u | comm -23 - "$tmp/pat-listed" |
+    sort -n | sed -n '10,29p' | while read -r f; do
+	cgi /rate "{\"movie\":$f,\"rating\":\"4.0\"}" "$pat_cookie" "$pat_csrf" | grep -q '^Status: 200' ||
+		die "pat's rating of $f failed"
 done
+build 2026-11-23 "$data" --store "$store"
+grep -q 'Rate your past recommendations' "$site/m/$pat_hex/recs.html" ||
+	die "pat has no past recommendations to rate"
 hex=$(./bin/marquee whoami --user 1 --state "$site.state" 2>/dev/null)
 hex=${hex#m/}
 hex=${hex%/}
@@ -96,7 +133,7 @@ printf '%s' "$hex" | grep -Eq '^[0-9a-f]{32}$' || die "whoami gave '$hex'"
 
 # --- server --------------------------------------------------------------
 port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
-PORT=$port sh scripts/serve "$site" >"$tmp/serve.log" 2>&1 &
+PORT=$port MQ_STORE=$store sh scripts/serve "$site" >"$tmp/serve.log" 2>&1 &
 pid=$!
 url=http://127.0.0.1:$port/
 i=0
@@ -161,7 +198,9 @@ check "index.html short cache" test "$(hdr "$url" '' Cache-Control)" = "public, 
 check "member lists private" test "$(hdr "${url}m/$hex/recs.html" '' Cache-Control)" = "private, max-age=60"
 check "CSP script-src self" sh -c "curl -fsSI '$url' | grep -qi \"^content-security-policy:.*script-src 'self'\""
 check "no listing of m/" test "$(curl -s -o /dev/null -w '%{http_code}' "${url}m/")" = 403
-check "/api/rate is 404 until the endpoint exists" test "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{}' "${url}api/rate")" = 404
+check "/api/health: the endpoint and its store work" sh -c "curl -fsS '${url}api/health' | grep -q '\"store\": \"ok\"'"
+check "/api/rate without a session refused" test "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Origin: ${url%/}" -H 'Content-Type: application/json' -d '{"movie":1,"rating":4}' "${url}api/rate")" = 401
+check "/api/ answers not cached" test "$(hdr "${url}api/health" '' Cache-Control)" = no-store
 check "dotfiles denied" test "$(curl -s -o /dev/null -w '%{http_code}' "${url}.htaccess")" = 403
 
 # --- the browser ---------------------------------------------------------
@@ -169,6 +208,7 @@ shots=$root/tests/out/browser
 mkdir -p "$shots"
 rc=0
 MQ_URL=$url MQ_HEX=$hex MQ_SITE=$site MQ_DATA=$data MQ_XSS=$x1,$x2 MQ_SHOTS=$shots \
+    MQ_STORE=$store MQ_PAT_ID=$pat_id MQ_PAT_HEX=$pat_hex MQ_PAT_PASS=$pat_pass \
     node --test --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$tmp/tap" "$here/test.mjs" || rc=$?
 np=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$tmp/tap" | tail -1)

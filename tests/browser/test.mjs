@@ -6,9 +6,13 @@
 //   MQ_DATA   the data directory (movies.csv: titles to search)
 //   MQ_XSS    "ID1,ID2": films whose titles are HTML/attribute injections
 //   MQ_SHOTS  where screenshots go
+//   MQ_STORE  the endpoint's store (checked with the sqlite3 CLI)
+//   MQ_PAT_ID, MQ_PAT_HEX, MQ_PAT_PASS  member "pat" of the endpoint, who
+//             has a published list and past recommendations to rate
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -18,6 +22,9 @@ const SITE = process.env.MQ_SITE;
 const DATA = process.env.MQ_DATA;
 const XSS = (process.env.MQ_XSS || '').split(',').filter(Boolean);
 const SHOTS = process.env.MQ_SHOTS || 'tests/out/browser';
+const STORE = process.env.MQ_STORE;
+const PAT = { id: Number(process.env.MQ_PAT_ID), hex: process.env.MQ_PAT_HEX, pass: process.env.MQ_PAT_PASS };
+const sql = (q) => execFileSync('sqlite3', ['-batch', STORE, q], { encoding: 'utf8' }).trim();
 const NOT_RUNNING = 'Ratings cannot be saved yet: the rating service is not running';
 if (!URL0 || !/^[0-9a-f]{32}$/.test(HEX || '') || !SITE || !DATA)
 	throw new Error('run me through tests/browser/run.sh (MQ_URL, MQ_HEX, MQ_SITE, MQ_DATA)');
@@ -130,7 +137,7 @@ test('count select shows 2 cards without fetching again', async () => {
 	await page.context().close();
 });
 
-test('rating by keyboard, honest message while the endpoint is missing', async () => {
+test('rating by keyboard, honest message without a session', async () => {
 	const page = await newPage();
 	const posted = [];
 	page.on('request', (r) => { if (r.method() === 'POST') posted.push([r.url(), r.postData()]); });
@@ -147,7 +154,8 @@ test('rating by keyboard, honest message while the endpoint is missing', async (
 	await page.keyboard.press('ArrowRight');
 	assert.equal(await form.locator('input[name=rating]:checked').getAttribute('value'), '4.5');
 	await form.getByRole('button', { name: 'Rate' }).press('Enter');
-	await form.locator('output.rate-status', { hasText: NOT_RUNNING }).waitFor();
+	// the #m= link is not a session: the endpoint answers 401
+	await form.locator('output.rate-status', { hasText: 'Log in to save your rating' }).waitFor();
 	assert.equal(posted.length, 1);
 	assert.match(posted[0][0], /\/api\/rate$/);
 	assert.deepEqual(JSON.parse(posted[0][1]), { movie: id, rating: 4.5 });
@@ -349,6 +357,104 @@ test('XSS: injected titles are shown as text, nothing runs', async () => {
 	await page.locator('#search-results a[href="#film=' + XSS[1] + '"]').hover();
 	await page.waitForTimeout(300);
 	assert.equal(dialogs.length, before, 'no dialog: ' + dialogs.join(' | '));
+	await page.context().close();
+});
+
+// --- the endpoint: sign up, log in, rate, past recommendations ---------
+
+async function logIn(page, user, pass) {
+	await page.goto(URL0);
+	await page.getByRole('button', { name: 'Log in' }).click();
+	await page.getByLabel('Username').fill(user);
+	await page.getByLabel('Password').fill(pass);
+	const answer = page.waitForResponse((r) => r.url().endsWith('/api/login'));
+	await page.locator('#login-form').getByRole('button', { name: 'Log in' }).click();
+	return (await answer).status();
+}
+
+test('sign up with 3 ratings: logged in, a list at once', async () => {
+	const page = await newPage();
+	await page.goto(URL0);
+	await page.getByRole('button', { name: 'Sign up' }).click();
+	const form = page.locator('#signup-form');
+	await form.getByRole('heading', { name: 'Sign up' }).waitFor();
+	await form.getByLabel('Username').fill('newbie');
+	await form.getByLabel(/^Password/).fill('newbie password');
+	const sels = form.locator('select');
+	assert.ok(await sels.count() >= 3, 'films to rate');
+	await sels.nth(0).selectOption('4.5');
+	await sels.nth(1).selectOption('3.0');
+	// two ratings are not enough: said, nothing sent
+	let posted = 0;
+	page.on('request', (r) => { if (r.url().endsWith('/api/signup')) posted++; });
+	await form.getByRole('button', { name: 'Sign up' }).click();
+	await form.locator('output', { hasText: 'Rate at least 3 films' }).waitFor();
+	assert.equal(posted, 0);
+	await sels.nth(2).selectOption('5.0');
+	await shot(page, 'desktop-signup');
+	const answer = page.waitForResponse((r) => r.url().endsWith('/api/signup'));
+	await form.getByRole('button', { name: 'Sign up' }).click();
+	const r = await answer;
+	assert.equal(r.status(), 201);
+	const body = await r.json();
+	assert.match(body.path, /^m\/[0-9a-f]{32}\/$/);
+	await page.getByRole('heading', { name: /Picked for you from your first ratings/ }).waitFor();
+	assert.ok(await page.locator('#view .for-you-live li.mini').count() >= 1, 'a list at once');
+	assert.equal(await page.evaluate(() => sessionStorage.getItem('marquee.csrf')), body.csrf);
+	assert.equal(await page.evaluate(() => document.cookie), '', 'the session cookie is HttpOnly');
+	assert.ok(await page.getByRole('button', { name: 'Log out' }).isVisible());
+	assert.equal(sql(`SELECT count(*) FROM ratings r JOIN members m ON m.id = r.member_id WHERE m.username = 'newbie'`), '3');
+	await shot(page, 'desktop-signed-up');
+	// log out, then log in again: the same private path
+	await page.getByRole('button', { name: 'Log out' }).click();
+	await page.getByRole('heading', { name: 'You are logged out' }).waitFor();
+	assert.equal(await page.evaluate(() => sessionStorage.getItem('marquee.csrf')), null);
+	assert.equal(await logIn(page, 'newbie', 'wrong password'), 401);
+	await page.locator('#login-form output', { hasText: 'Wrong username or password' }).waitFor();
+	assert.equal(await logIn(page, 'newbie', 'newbie password'), 200);
+	await page.getByRole('heading', { name: /Picked for you from your ratings/ }).waitFor();
+	assert.equal(await page.evaluate(() => sessionStorage.getItem('marquee.member')), body.path.slice(2, -1));
+	await page.context().close();
+});
+
+test('log in, rate a film on a card: saved with the CSRF token', async () => {
+	assert.ok(PAT.id > 0 && /^[0-9a-f]{32}$/.test(PAT.hex || ''), 'MQ_PAT_* from run.sh');
+	const page = await newPage();
+	const posted = [];
+	page.on('request', (r) => { if (r.url().endsWith('/api/rate')) posted.push(r.headers()); });
+	assert.equal(await logIn(page, 'pat', PAT.pass), 200);
+	await page.getByRole('heading', { name: 'Recommended for you' }).waitFor();
+	const card = visibleCards(page).first();
+	await card.waitFor();
+	const id = Number(await card.getAttribute('data-film'));
+	const form = card.locator('form.rate');
+	await form.locator('label[for$="-8"]').click();	// 4 stars
+	const answer = page.waitForResponse((r) => r.url().endsWith('/api/rate'));
+	await form.getByRole('button', { name: 'Rate' }).click();
+	assert.equal((await answer).status(), 200);
+	await form.locator('output.rate-status', { hasText: 'Saved: 4 stars' }).waitFor();
+	assert.match(posted[0]['x-csrf-token'] || '', /^[0-9a-f]{64}$/);
+	assert.equal(sql(`SELECT half FROM ratings WHERE member_id = ${PAT.id} AND movie_id = ${id}`), '8');
+	await card.screenshot({ path: join(SHOTS, 'card-saved.png') });
+	await page.context().close();
+});
+
+test('rate your past recommendations: a pending film, saved', async () => {
+	const page = await newPage();
+	assert.equal(await logIn(page, 'pat', PAT.pass), 200);
+	const pending = page.locator('#view .pending');
+	await pending.getByRole('heading', { name: 'Rate your past recommendations' }).waitFor();
+	const item = pending.locator('li.mini').first();
+	const id = Number(await item.getAttribute('data-film'));
+	assert.ok(id > 0);
+	assert.equal(sql(`SELECT count(*) FROM ratings WHERE member_id = ${PAT.id} AND movie_id = ${id}`), '0');
+	const form = item.locator('form.rate');
+	await form.locator('label[for$="-5"]').click();	// 2.5 stars
+	await form.getByRole('button', { name: 'Rate' }).click();
+	await form.locator('output.rate-status', { hasText: 'Saved: 2.5 stars' }).waitFor();
+	assert.equal(sql(`SELECT half FROM ratings WHERE member_id = ${PAT.id} AND movie_id = ${id}`), '5');
+	await pending.scrollIntoViewIfNeeded();
+	await pending.screenshot({ path: join(SHOTS, 'pending-rated.png') });
 	await page.context().close();
 });
 
