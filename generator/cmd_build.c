@@ -13,6 +13,7 @@
 #include "mq_key.h"
 #include "mq_merge.h"
 #include "mq_site.h"
+#include "mq_store.h"
 #include "cmd.h"
 
 static void
@@ -75,6 +76,7 @@ cmd_build(int argc, char **argv)
 	struct mq_load_opts lo;
 	struct mq_params p;
 	struct mq_data d;
+	struct mq_merge_stats ms;
 	char *state = NULL;
 	const char *store = NULL;
 	long l;
@@ -172,8 +174,6 @@ cmd_build(int argc, char **argv)
 	if ((rc = cmd_load(so.data, &lo, &d)))
 		goto out;
 	if (store) {
-		struct mq_merge_stats ms;
-
 		if ((rc = mq_merge_store(&d, store, &ms)))
 			goto out;
 		if (!lo.quiet)
@@ -187,6 +187,17 @@ cmd_build(int argc, char **argv)
 	if ((rc = mq_site_build(&d, &so, &st)))
 		goto out;
 	cmd_stage("build");
+	/* published: what the store held up to the snapshot is in this run */
+	if (store) {
+		struct mq_store *s;
+
+		if ((rc = mq_store_open(&s, store, 0)) == MQ_OK) {
+			rc = mq_store_mark_run(s, ms.upto);
+			mq_store_close(s);
+		}
+		if (rc)
+			goto out;
+	}
 	if (!lo.quiet)
 		fprintf(stderr, "build %s: %zu files (%zu written, %zu unchanged), "
 		    "%.1f MB raw, %.1f MB zstd; %u films (%u posters drawn), "
