@@ -53,6 +53,7 @@ GEN_OBJS = \
 # The endpoint: faces the internet, in its own folder.
 CGI_OBJS = \
 	cgi/main.o \
+	cgi/fcgi.o \
 	cgi/sandbox.o
 
 # The request parser, shared by the endpoint, its tests and the fuzzer.

@@ -12,6 +12,10 @@
  *	{"ok": true, ...}			2xx
  *	{"ok": false, "error": "...", "status": N}	4xx and 5xx
  *
+ * It runs as a plain CGI program, or as a FastCGI application when the
+ * web server starts it with a listening socket on descriptor 0 (then the
+ * store stays open and the fold-in file mapped between requests).
+ *
  * Configuration, from the environment lighttpd sets (etc/lighttpd.conf):
  *	MQ_STORE	the SQLite store (required)
  *	MQ_STATE	the site's state directory: site.key, foldin.bin,
@@ -19,8 +23,7 @@
  *	MQ_SESSION_DAYS	session lifetime (default 30)
  * Nothing is stored when the answer is an error.
  */
-#include <sys/prctl.h>
-#include <sys/wait.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -36,6 +39,7 @@
 #include "mq_key.h"
 #include "mq_store.h"
 #include "req.h"
+#include "fcgi.h"
 #include "sandbox.h"
 
 #define RECS_N		5	/* films in the answer's "for you" list */
@@ -47,14 +51,31 @@
 #define LIMIT_LOGIN_USER 10	/* per username, from anywhere */
 #define LIMIT_SIGNUP	10
 
+/*
+ * What outlives a request when the endpoint runs under FastCGI: the open
+ * store, the mapped fold-in file (mapped again when a build replaced it)
+ * and the key.  Under plain CGI they last one request.
+ */
+struct res {
+	struct mq_store *store;
+	struct mq_fold fold;
+	int have_fold;
+	ino_t fold_ino;
+	time_t fold_mtime;
+	struct mq_key key;
+	int have_key;
+};
+
 struct ctx {
 	struct mq_req *req;
 	struct mq_req_env env;
+	struct res *res;
 	struct mq_store *store;
 	struct mq_fold fold;
 	int have_fold;
 	struct mq_key key;
 	const char *state;
+	struct mq_buf *resp;	/* the whole response is written here */
 	struct mq_session sess;
 	int64_t now;
 	struct mq_buf out;	/* the JSON answer, after {"ok": true */
@@ -81,7 +102,7 @@ reason_phrase(int status)
 	}
 }
 
-/* Write the whole answer on stdout; an error answer drops out/hdr. */
+/* Write the whole answer to c->resp; an error answer drops out/hdr. */
 static void
 answer(struct ctx *c, int status, const char *error)
 {
@@ -110,14 +131,14 @@ answer(struct ctx *c, int status, const char *error)
 			mq_buf_add(&b, c->out.s, c->out.len);
 		mq_buf_adds(&b, "}\n");
 	}
-	if (b.err) {
-		fputs("Status: 500 Internal Server Error\r\n"
+	mq_buf_reset(c->resp);
+	if (b.err)
+		mq_buf_adds(c->resp, "Status: 500 Internal Server Error\r\n"
 		    "Content-Type: application/json\r\n\r\n"
 		    "{\"ok\": false, \"status\": 500, "
-		    "\"error\": \"out of memory\"}\n", stdout);
-	} else
-		fwrite(b.s, 1, b.len, stdout);
-	fflush(stdout);
+		    "\"error\": \"out of memory\"}\n");
+	else
+		mq_buf_add(c->resp, b.s, b.len);
 	mq_buf_release(&b);
 }
 
@@ -523,11 +544,13 @@ r_recs(struct ctx *c, const char **err)
 
 /* ------------------------------------------------------------------ */
 
+/* Open what is not open yet; map the fold-in file again if replaced. */
 static int
-run(struct ctx *c, const char **err)
+resources(struct ctx *c, const char **err)
 {
-	const struct mq_route *rt = c->req->route;
+	struct res *r = c->res;
 	const char *store = getenv("MQ_STORE");
+	struct stat st;
 	char *path;
 	int rc;
 
@@ -535,7 +558,8 @@ run(struct ctx *c, const char **err)
 		*err = "the endpoint is not configured (MQ_STORE, MQ_STATE)";
 		return 500;
 	}
-	if ((rc = mq_store_open(&c->store, store, 0))) {
+	if (r->store == NULL && (rc = mq_store_open(&r->store, store, 0))) {
+		r->store = NULL;
 		*err = "the store does not answer";
 		return 503;
 	}
@@ -543,18 +567,41 @@ run(struct ctx *c, const char **err)
 		*err = "out of memory";
 		return 500;
 	}
-	c->have_fold = mq_fold_open(&c->fold, path) == MQ_OK;
-	free(path);
-	if ((path = mq_strf("%s/site.key", c->state)) == NULL) {
-		*err = "out of memory";
-		return 500;
+	if (stat(path, &st) == 0 && (!r->have_fold ||
+	    st.st_ino != r->fold_ino || st.st_mtime != r->fold_mtime)) {
+		mq_fold_close(&r->fold);
+		r->have_fold = mq_fold_open(&r->fold, path) == MQ_OK;
+		r->fold_ino = st.st_ino;
+		r->fold_mtime = st.st_mtime;
 	}
-	rc = mq_key_load(&c->key, path, 0);
 	free(path);
-	if (rc) {
-		*err = "the site is not built yet";
-		return 503;
+	if (!r->have_key) {
+		if ((path = mq_strf("%s/site.key", c->state)) == NULL) {
+			*err = "out of memory";
+			return 500;
+		}
+		r->have_key = mq_key_load(&r->key, path, 0) == MQ_OK;
+		free(path);
+		if (!r->have_key) {
+			*err = "the site is not built yet";
+			return 503;
+		}
 	}
+	c->store = r->store;
+	c->fold = r->fold;
+	c->have_fold = r->have_fold;
+	c->key = r->key;
+	return 0;
+}
+
+static int
+run(struct ctx *c, const char **err)
+{
+	const struct mq_route *rt = c->req->route;
+	int st;
+
+	if ((st = resources(c, err)))
+		return st;
 	if (rt->flags & MQ_ROUTE_AUTH) {
 		if (mq_store_session(c->store, c->req->session, c->now,
 		    &c->sess)) {
@@ -598,38 +645,97 @@ run(struct ctx *c, const char **err)
 	}
 }
 
-int
-main(void)
+/*
+ * One request: parse it in the sandbox, run it, write the response to
+ * resp.  body is the request body (stdin under CGI).
+ */
+static void
+handle(struct res *res, const struct mq_req_env *env, FILE *body,
+    struct mq_buf *resp)
 {
 	static struct mq_req req;
 	struct ctx c;
 	const char *err = NULL;
 	int status;
 
-	mq_progname = "marquee.cgi";
 	memset(&c, 0, sizeof(c));
 	c.req = &req;
+	c.res = res;
+	c.env = *env;
+	c.resp = resp;
 	c.now = (int64_t)time(NULL);
 	c.state = getenv("MQ_STATE");
-	mq_req_env_from_environ(&c.env);
 	/* parse in a sandboxed child: hostile bytes never meet the store */
-	if (mq_sandbox_parse(&req, &c.env, stdin) != MQ_OK) {
+	if (mq_sandbox_parse(&req, &c.env, body) != MQ_OK)
 		answer(&c, 500, "the request could not be read");
-		return 0;
-	}
-	if (req.err != MQ_REQ_OK) {
+	else if (req.err != MQ_REQ_OK)
 		answer(&c, mq_req_status(req.err), req.msg);
-		return 0;
+	else {
+		status = run(&c, &err);
+		if (status >= 400 || c.out.err || c.hdr.err)
+			answer(&c, status >= 400 ? status : 500,
+			    err ? err : "out of memory");
+		else
+			answer(&c, status, NULL);
 	}
-	status = run(&c, &err);
-	if (status >= 400 || c.out.err || c.hdr.err)
-		answer(&c, status >= 400 ? status : 500,
-		    err ? err : "out of memory");
-	else
-		answer(&c, status, NULL);
-	mq_store_close(c.store);
-	mq_fold_close(&c.fold);
 	mq_buf_release(&c.out);
 	mq_buf_release(&c.hdr);
+}
+
+/* FastCGI: the request's parameters stand for the environment. */
+static void
+fcgi_request(const struct mq_fcgi_req *r, struct mq_buf *out, void *arg)
+{
+	struct mq_req_env e;
+	FILE *body;
+
+	memset(&e, 0, sizeof(e));
+	e.method = mq_fcgi_param(r, "REQUEST_METHOD");
+	e.path_info = mq_fcgi_param(r, "PATH_INFO");
+	e.query = mq_fcgi_param(r, "QUERY_STRING");
+	e.content_type = mq_fcgi_param(r, "CONTENT_TYPE");
+	e.content_length = mq_fcgi_param(r, "CONTENT_LENGTH");
+	e.cookie = mq_fcgi_param(r, "HTTP_COOKIE");
+	e.origin = mq_fcgi_param(r, "HTTP_ORIGIN");
+	e.referer = mq_fcgi_param(r, "HTTP_REFERER");
+	e.host = mq_fcgi_param(r, "HTTP_HOST");
+	e.https = mq_fcgi_param(r, "HTTPS");
+	e.remote_addr = mq_fcgi_param(r, "REMOTE_ADDR");
+	e.csrf = mq_fcgi_param(r, "HTTP_X_CSRF_TOKEN");
+	/* an empty body is still a stream: fmemopen needs one byte */
+	body = fmemopen(r->nbody ? r->body : (char *)"", r->nbody ?
+	    r->nbody : 1, "r");
+	if (body == NULL) {
+		mq_buf_adds(out, "Status: 500 Internal Server Error\r\n"
+		    "Content-Type: application/json\r\n\r\n"
+		    "{\"ok\": false, \"status\": 500, "
+		    "\"error\": \"out of memory\"}\n");
+		return;
+	}
+	if (r->nbody == 0)
+		(void)fgetc(body);	/* at the end: nothing to read */
+	handle(arg, &e, body, out);
+	fclose(body);
+}
+
+int
+main(void)
+{
+	static struct res res;
+	struct mq_req_env env;
+	struct mq_buf resp = MQ_BUF_INIT;
+
+	mq_progname = "marquee.cgi";
+	/* started by the web server as a FastCGI application */
+	if (mq_fcgi_is_listener(0))
+		return mq_fcgi_serve(0, fcgi_request, &res) ? 1 : 0;
+	mq_req_env_from_environ(&env);
+	handle(&res, &env, stdin, &resp);
+	if (resp.len)
+		fwrite(resp.s, 1, resp.len, stdout);
+	fflush(stdout);
+	mq_buf_release(&resp);
+	mq_store_close(res.store);
+	mq_fold_close(&res.fold);
 	return 0;
 }

@@ -1,8 +1,8 @@
 /*
  * sandbox.c - the request parser in a seccomp-strict child (sandbox.h).
  *
- * The child is forked before anything was opened but stdin, stdout and
- * stderr; it switches stdin to unbuffered reads (so stdio makes no
+ * The child keeps no descriptor but stdin, stdout, stderr and its result
+ * pipe; it switches the body to unbuffered reads (so stdio makes no
  * allocation and no other system call), enters SECCOMP_MODE_STRICT, parses
  * and writes the struct to a pipe, and leaves with the exit system call
  * itself (exit_group is not allowed in strict mode).
@@ -23,12 +23,38 @@
 #include "mq_err.h"
 #include "sandbox.h"
 
+/*
+ * Keep only stdin, stdout, stderr and the result pipe (moved to 3): under
+ * FastCGI the parent has the store and the connection open, and strict
+ * mode still allows write(2) on any descriptor the child holds.
+ */
+static int
+only_pipe(int fd)
+{
+	int n;
+
+	if (fd != 3) {
+		if (dup2(fd, 3) < 0)
+			return -1;
+		close(fd);
+	}
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 4U, ~0U, 0) == 0)
+		return 3;
+#endif
+	for (n = 4; n < 4096; n++)
+		close(n);
+	return 3;
+}
+
 static void
 child(struct mq_req *r, const struct mq_req_env *e, FILE *body, int fd)
 {
 	const char *p = (const char *)r;
 	size_t off = 0;
 
+	if ((fd = only_pipe(fd)) < 0)
+		syscall(SYS_exit, 1);
 	setvbuf(body, NULL, _IONBF, 0);
 #if defined(__linux__) && defined(SECCOMP_MODE_STRICT)
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT, 0, 0, 0))
