@@ -48,7 +48,8 @@ GEN_OBJS = \
 	generator/cmd_validate.o \
 	generator/cmd_synth.o \
 	generator/cmd_build.o \
-	generator/cmd_member.o
+	generator/cmd_member.o \
+	generator/cmd_ops.o
 
 # The endpoint: faces the internet, in its own folder.
 CGI_OBJS = \

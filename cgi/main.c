@@ -594,14 +594,45 @@ resources(struct ctx *c, const char **err)
 	return 0;
 }
 
+/* The maintenance message into buf, or 0 when the flag is off. */
+static int
+maintenance(const struct ctx *c, char *buf, size_t size)
+{
+	char *path = mq_strf("%s/maintenance", c->state);
+	FILE *f;
+	size_t n;
+
+	if (path == NULL || (f = fopen(path, "r")) == NULL) {
+		free(path);
+		return 0;
+	}
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	free(path);
+	return 1;
+}
+
 static int
 run(struct ctx *c, const char **err)
 {
+	static char maint[256], why[300];
 	const struct mq_route *rt = c->req->route;
 	int st;
 
 	if ((st = resources(c, err)))
 		return st;
+	/* maintenance: reading goes on, no change is taken */
+	if (maintenance(c, maint, sizeof(maint))) {
+		if (rt->id == MQ_ROUTE_HEALTH) {
+			mq_buf_adds(&c->out, ", \"maintenance\": ");
+			mq_esc_jstr(&c->out, maint);
+		} else if (c->req->method == MQ_METHOD_POST) {
+			snprintf(why, sizeof(why), "maintenance: %s", maint);
+			*err = why;
+			return 503;
+		}
+	}
 	if (rt->flags & MQ_ROUTE_AUTH) {
 		if (mq_store_session(c->store, c->req->session, c->now,
 		    &c->sess)) {

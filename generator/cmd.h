@@ -21,6 +21,8 @@ int cmd_synth(int argc, char **argv);	/* synth: write a synthetic data set */
 int cmd_build(int argc, char **argv);	/* build: the published site */
 int cmd_whoami(int argc, char **argv);	/* whoami: a member's private path */
 int cmd_member(int argc, char **argv);	/* member: a member's role */
+int cmd_rollback(int argc, char **argv);	/* rollback: the previous release */
+int cmd_maintenance(int argc, char **argv); /* maintenance: the flag */
 
 /*
  * Parse a decimal integer option value in [lo, hi]; on error print

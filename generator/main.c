@@ -31,6 +31,8 @@ static const struct {
 	{ "build", cmd_build, "write the site: fragments, posters, shards" },
 	{ "whoami", cmd_whoami, "print a member's private path in the site" },
 	{ "member", cmd_member, "set a member's role in the endpoint's store" },
+	{ "rollback", cmd_rollback, "serve the previous release again" },
+	{ "maintenance", cmd_maintenance, "set or clear the maintenance flag" },
 };
 
 static void

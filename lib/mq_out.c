@@ -601,6 +601,10 @@ remove_release(struct mq_out *o, const char *name)
 		unlink(path);
 		free(path);
 	}
+	if ((path = mq_strf("%s/%s.foldin.bin", o->releases, name)) != NULL) {
+		unlink(path);
+		free(path);
+	}
 }
 
 /*
@@ -647,6 +651,8 @@ prune(struct mq_out *o, unsigned keep)
 
 		if (!strcmp(names[i], o->id) || !strcmp(names[i], prev))
 			continue;
+		if (dot && !strcmp(dot, ".foldin.bin"))
+			continue;	/* goes with its release */
 		if (is_list) {
 			/* a list whose directory is gone */
 			if ((path = mq_strf("%s/%.*s", o->releases,
@@ -796,6 +802,77 @@ out:
 	return rc;
 }
 
+/* Point link site at releases/name: a new link renamed over the old. */
+static int
+switch_link(const char *site, const char *name)
+{
+	const char *base = strrchr(site, '/') ? strrchr(site, '/') + 1 : site;
+	char *target = mq_strf("%s.releases/%s", base, name);
+	char *tmp = mq_strf("%s.tmp-link-%ld", site, (long)getpid());
+	int rc = MQ_OK;
+
+	if (target == NULL || tmp == NULL)
+		rc = mq_oom();
+	else {
+		unlink(tmp);
+		if (symlink(target, tmp) || rename(tmp, site)) {
+			mq_warn("%s", site);
+			unlink(tmp);
+			rc = MQ_EIO;
+		}
+	}
+	free(target);
+	free(tmp);
+	return rc;
+}
+
+int
+mq_out_rollback(const char *site, char *id, size_t size)
+{
+	char target[PATH_MAX], *releases = NULL, *path, best[256] = "";
+	const char *cur;
+	struct dirent *de;
+	struct stat st;
+	ssize_t tl;
+	DIR *d;
+	int rc;
+
+	if ((tl = readlink(site, target, sizeof(target) - 1)) < 0) {
+		mq_warn("%s: not a site link", site);
+		return MQ_EIO;
+	}
+	target[tl] = '\0';
+	cur = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+	if ((releases = mq_strf("%s.releases", site)) == NULL)
+		return mq_oom();
+	if ((d = opendir(releases)) == NULL) {
+		mq_warn("%s", releases);
+		free(releases);
+		return MQ_EIO;
+	}
+	/* the newest complete release older than the current one */
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || strchr(de->d_name, '.') ||
+		    strcmp(de->d_name, cur) >= 0 ||
+		    strcmp(de->d_name, best) <= 0 ||
+		    strlen(de->d_name) >= sizeof(best))
+			continue;
+		path = mq_strf("%s/%s.files.tsv", releases, de->d_name);
+		if (path && stat(path, &st) == 0)
+			snprintf(best, sizeof(best), "%s", de->d_name);
+		free(path);
+	}
+	closedir(d);
+	free(releases);
+	if (best[0] == '\0') {
+		mq_warnx("%s: no earlier complete release to go back to", site);
+		return MQ_EDATA;
+	}
+	if ((rc = switch_link(site, best)) == MQ_OK)
+		snprintf(id, size, "%s", best);
+	return rc;
+}
+
 void
 mq_out_abort(struct mq_out *o)
 {
@@ -805,10 +882,15 @@ mq_out_abort(struct mq_out *o)
 		return;
 	if (o->dir && o->made) {
 		struct stat st;
+		char *fold;
 
 		if (lstat(o->dir, &st) == 0 &&
 		    nftw(o->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS))
 			mq_warn("cannot remove %s", o->dir);
+		if ((fold = mq_strf("%s.foldin.bin", o->dir)) != NULL) {
+			unlink(fold);
+			free(fold);
+		}
 	}
 	for (i = 0; i < o->nfiles; i++)
 		free(o->files[i].rel);

@@ -124,6 +124,14 @@ void mq_out_abort(struct mq_out *o);
 int mq_write_atomic(const char *path, const void *p, size_t n,
     unsigned mode);
 
+/*
+ * Point SITE back at the complete release before the one it points at
+ * now (one rename(2), as a build does); its id goes to id (size bytes).
+ * Returns MQ_OK, MQ_EDATA when there is no earlier complete release, or
+ * MQ_EIO (message names the path).
+ */
+int mq_out_rollback(const char *site, char *id, size_t size);
+
 /* SHA-256 of n bytes as 64 hex digits + NUL into hex. */
 void mq_sha256_hex(const void *p, size_t n, char hex[65]);
 

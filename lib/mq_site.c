@@ -1650,6 +1650,15 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	if ((rc = mq_fold_write(path, S.build, d, &S.best.item.nb,
 	    S.best.fallback, S.title, S.posterpath)))
 		goto out;
+	/* and the release's own copy, for a rollback to put back */
+	free(path);
+	if ((path = mq_strf("%s.foldin.bin", S.out.dir)) == NULL) {
+		rc = mq_oom();
+		goto out;
+	}
+	if ((rc = mq_fold_write(path, S.build, d, &S.best.item.nb,
+	    S.best.fallback, S.title, S.posterpath)))
+		goto out;
 	if ((rc = hist_save(&S, nold)))
 		goto out;
 	if ((rc = mq_out_commit(&S.out, extra.s, o->keep)))

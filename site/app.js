@@ -877,6 +877,26 @@
 
 	/* ---------------------------------------------------------------- */
 
+	// The operator's maintenance flag (marquee maintenance): the health
+	// route says so; a banner tells members that changes wait.
+	function showMaintenance() {
+		fetch('api/health', { credentials: 'same-origin' })
+		    .then(function (r) { return r.ok ? r.json() : null; })
+		    .then(function (h) {
+			if (!h || typeof h.maintenance !== 'string')
+				return;
+			var b = document.createElement('p');
+			b.className = 'maintenance';
+			b.setAttribute('role', 'status');
+			b.textContent = h.maintenance +
+			    ' Ratings and sign-ups are paused meanwhile.';
+			var main = document.querySelector('main');
+			if (main)
+				main.insertBefore(b, main.firstChild);
+		    })
+		    .catch(function () { /* no endpoint: a static copy */ });
+	}
+
 	function init() {
 		view = $('#view');
 		results = $('#search-results');
@@ -893,6 +913,7 @@
 		if (!view || !results || !recommendBtn || !countSel || !q)
 			return;
 		document.documentElement.classList.add('js');
+		showMaintenance();
 
 		recommendBtn.addEventListener('click', recommend);
 		countSel.addEventListener('change', function () {

@@ -250,6 +250,24 @@ START_TEST(prune_drops_what_killed_builds_left)
 }
 END_TEST
 
+START_TEST(rollback_to_the_previous_release)
+{
+	char id[64], t[256];
+	ssize_t n;
+
+	release("r1", "{\"a\": 1}", "<p>b</p>");
+	ck_assert_int_eq(mq_out_rollback(site, id, sizeof(id)), MQ_EDATA);
+	release("r2", "{\"a\": 2}", "<p>b</p>");
+	ck_assert_int_eq(mq_out_rollback(site, id, sizeof(id)), MQ_OK);
+	ck_assert_str_eq(id, "r1");
+	n = readlink(site, t, sizeof(t) - 1);
+	t[n] = '\0';
+	ck_assert_str_eq(t, "site.releases/r1");
+	/* nothing older left */
+	ck_assert_int_eq(mq_out_rollback(site, id, sizeof(id)), MQ_EDATA);
+}
+END_TEST
+
 START_TEST(sha256_known_answer)
 {
 	char hex[65];
@@ -273,6 +291,7 @@ out_suite(void)
 	tcase_add_test(tc, adopt_a_file);
 	tcase_add_test(tc, same_id_twice_and_duplicates);
 	tcase_add_test(tc, prune_drops_what_killed_builds_left);
+	tcase_add_test(tc, rollback_to_the_previous_release);
 	tcase_add_test(tc, sha256_known_answer);
 	suite_add_tcase(s, tc);
 	return s;

@@ -417,6 +417,26 @@ for m in item user random pop best; do
 	    check_recs "$TMP/recs-$m.tsv" "$S" 10 "$full"
 done
 
+# The operator's commands: rollback and the maintenance flag.
+MS=$TMP/msite
+run "$TMP/b1.out" "$TMP/b1.err" "$MQ" build --data "$S" --out "$MS" \
+    --templates templates --assets site --date "$DATE" -q
+sleep 1
+run "$TMP/b2.out" "$TMP/b2.err" "$MQ" build --data "$S" --out "$MS" \
+    --templates templates --assets site --date "$DATE" -q
+r2=$(readlink "$MS")
+check "rollback: serves the release before" \
+    sh -c '"$1" rollback --out "$2" >/dev/null && [ "$(readlink "$2")" != "$3" ]' \
+    sh "$MQ" "$MS" "$r2"
+expect_rc 1 "rollback: nothing older is an error" "$MQ" rollback --out "$MS"
+check "maintenance on, status says so" \
+    sh -c '"$1" maintenance --state "$2" on "Back soon." &&
+	"$1" maintenance --state "$2" status | grep -q "^on: Back soon."' \
+    sh "$MQ" "$MS.state"
+check "maintenance off" \
+    sh -c '"$1" maintenance --state "$2" off &&
+	[ "$("$1" maintenance --state "$2" status)" = off ]' sh "$MQ" "$MS.state"
+
 # The models do not always say the same thing (the brief's diversity test).
 check "recs --model item: members 1 and 2 get different lists" \
     awk -F '\t' '$1 == 1 { a = a " " $3 } $1 == 2 { b = b " " $3 }
