@@ -38,6 +38,7 @@ LIB_OBJS = \
 	lib/mq_store.o \
 	lib/mq_merge.o \
 	lib/mq_fold.o \
+	lib/mq_modelio.o \
 	lib/mq_synth.o
 
 # The batch: one file per subcommand behind main.c.
@@ -49,7 +50,8 @@ GEN_OBJS = \
 	generator/cmd_synth.o \
 	generator/cmd_build.o \
 	generator/cmd_member.o \
-	generator/cmd_ops.o
+	generator/cmd_ops.o \
+	generator/cmd_nightly.o
 
 # The endpoint: faces the internet, in its own folder.
 CGI_OBJS = \

@@ -23,6 +23,7 @@ int cmd_whoami(int argc, char **argv);	/* whoami: a member's private path */
 int cmd_member(int argc, char **argv);	/* member: a member's role */
 int cmd_rollback(int argc, char **argv);	/* rollback: the previous release */
 int cmd_maintenance(int argc, char **argv); /* maintenance: the flag */
+int cmd_nightly(int argc, char **argv);	/* nightly: the whole night's run */
 
 /*
  * Parse a decimal integer option value in [lo, hi]; on error print

@@ -33,6 +33,7 @@ static const struct {
 	{ "member", cmd_member, "set a member's role in the endpoint's store" },
 	{ "rollback", cmd_rollback, "serve the previous release again" },
 	{ "maintenance", cmd_maintenance, "set or clear the maintenance flag" },
+	{ "nightly", cmd_nightly, "the nightly run: merge, retrain, gate, publish" },
 };
 
 static void

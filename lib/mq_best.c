@@ -583,13 +583,18 @@ mq_best_fit(struct mq_best *b, const struct mq_matrix *R,
 	b->p = *p;
 	b->R = R;
 	b->d = d;
+	b->p.item_pre = b->p.user_pre = NULL;
 	mq_params_init(&mp, MQ_MODEL_ITEM);
 	mp.threads = p->threads;
-	if ((rc = mq_model_fit(&b->item, MQ_MODEL_ITEM, R, &mp)))
+	if ((rc = p->item_pre ?
+	    mq_model_with_nbrs(&b->item, MQ_MODEL_ITEM, R, &mp, p->item_pre) :
+	    mq_model_fit(&b->item, MQ_MODEL_ITEM, R, &mp)))
 		goto fail;
 	mq_params_init(&mp, MQ_MODEL_USER);
 	mp.threads = p->threads;
-	if ((rc = mq_model_fit(&b->user, MQ_MODEL_USER, R, &mp)))
+	if ((rc = p->user_pre ?
+	    mq_model_with_nbrs(&b->user, MQ_MODEL_USER, R, &mp, p->user_pre) :
+	    mq_model_fit(&b->user, MQ_MODEL_USER, R, &mp)))
 		goto fail;
 	if ((rc = make_profiles(b)) || (rc = make_series(b)) ||
 	    (rc = place_new_films(b)) || (rc = make_fallback(b)) ||

@@ -58,6 +58,9 @@ struct mq_best_params {
 	uint32_t new_days;	/* or first rated this recently (30) */
 	uint32_t new_per_member; /* new films placed per member (10) */
 	unsigned threads;
+	/* saved neighbours to use instead of fitting (mq_modelio.h); taken
+	   over by mq_best_fit, which leaves them empty; NULL: fit */
+	struct mq_nbrs *item_pre, *user_pre;
 };
 
 void mq_best_params_init(struct mq_best_params *p);

@@ -220,13 +220,18 @@ static void
 fmt_num(char *buf, size_t sz, double v)
 {
 	double a = fabs(v);
+	size_t n;
 
 	if (!isfinite(v))
 		snprintf(buf, sz, "\xe2\x80\x94");
-	else if (a >= 1e6)
-		snprintf(buf, sz, "%.*fM", a >= 1e8 ? 0 : 1, v / 1e6);
-	else if (a >= 1e4)
-		snprintf(buf, sz, "%.*fk", a >= 1e5 ? 0 : 1, v / 1e3);
+	else if (a >= 1e4) {
+		/* 12.3k, 123k, 1.2M; no ".0" */
+		snprintf(buf, sz, "%.*f", a >= 1e8 || (a >= 1e5 && a < 1e6) ?
+		    0 : 1, a >= 1e6 ? v / 1e6 : v / 1e3);
+		if ((n = strlen(buf)) > 2 && strcmp(buf + n - 2, ".0") == 0)
+			buf[n -= 2] = '\0';
+		snprintf(buf + n, sz - n, "%s", a >= 1e6 ? "M" : "k");
+	}
 	else if (v == floor(v) || a >= 100)
 		fmt_group(buf, sz, round(v));
 	else
@@ -282,8 +287,10 @@ nice_axis(struct axis *a, double lo, double hi, int max, int integer_step)
 static void
 fmt_tick(char *buf, size_t sz, double v, const struct axis *a)
 {
-	if (fabs(v) < a->step * 1e-9)
-		v = 0;
+	if (fabs(v) < a->step * 1e-9) {
+		snprintf(buf, sz, "0");
+		return;
+	}
 	if (a->dec == 0 && a->scale == 1)
 		fmt_group(buf, sz, v);
 	else
@@ -503,7 +510,7 @@ x_axis(struct chart *c, int dated)
 	struct axis a;
 	size_t n = 0, i;
 	double v;
-	int x, max = (c->px1 - c->px0) / 84;
+	int x, max = (c->px1 - c->px0) / 72;
 
 	if (dated)
 		n = date_ticks(c->xlo, c->xhi, max, t);

@@ -12,7 +12,7 @@
  * series, a legend at the top right giving each series' latest value.
  *
  * Time axes take dates as YYYYMMDD integers; ticks fall on days, weeks
- * (Mondays), months or years, whichever gives about one label per 80
+ * (Mondays), months or years, whichever gives about one label per 72
  * pixels.  Missing values are NaN: a line breaks there, a bar is left
  * out.  A chart without any value shows its title and "no data yet".
  */

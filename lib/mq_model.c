@@ -653,6 +653,31 @@ mq_model_fit(struct mq_model *m, enum mq_kind kind,
 	return rc;
 }
 
+int
+mq_model_with_nbrs(struct mq_model *m, enum mq_kind kind,
+    const struct mq_matrix *R, const struct mq_params *p,
+    struct mq_nbrs *nb)
+{
+	uint32_t rows = kind == MQ_MODEL_ITEM ? R->nitems : R->nusers;
+
+	memset(m, 0, sizeof(*m));
+	if ((kind != MQ_MODEL_ITEM && kind != MQ_MODEL_USER) ||
+	    nb->nrows != rows || nb->k != p->k) {
+		mq_warnx("saved %s neighbours do not fit the data (%u rows, "
+		    "k %u; expected %u, k %u)", mq_kind_name[kind], nb->nrows,
+		    nb->k, rows, p->k);
+		return MQ_EUSAGE;
+	}
+	m->kind = kind;
+	m->p = *p;
+	m->R = R;
+	if ((m->umean = user_means(R)) == NULL)
+		return mq_oom();
+	m->nb = *nb;
+	memset(nb, 0, sizeof(*nb));
+	return MQ_OK;
+}
+
 void
 mq_model_release(struct mq_model *m)
 {

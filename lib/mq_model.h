@@ -80,6 +80,16 @@ struct mq_model {
 int mq_model_fit(struct mq_model *m, enum mq_kind kind,
     const struct mq_matrix *R, const struct mq_params *p);
 
+/*
+ * A model of kind ITEM or USER from neighbours computed earlier (a saved
+ * model, mq_modelio.h) instead of fitting them: nb is taken over (m owns
+ * it, nb is left empty), its rows must be R's films (ITEM) or members
+ * (USER).  Returns MQ_OK, MQ_EUSAGE (rows do not match) or MQ_ENOMEM.
+ */
+int mq_model_with_nbrs(struct mq_model *m, enum mq_kind kind,
+    const struct mq_matrix *R, const struct mq_params *p,
+    struct mq_nbrs *nb);
+
 /* Per-thread scratch space for mq_model_recommend(). */
 struct mq_scratch {
 	float *acc;		/* nitems (or nusers) accumulators, all zero */

@@ -31,6 +31,7 @@
 #include "mq_fold.h"
 #include "mq_genre.h"
 #include "mq_key.h"
+#include "mq_modelio.h"
 #include "mq_model.h"
 #include "mq_out.h"
 #include "mq_poster.h"
@@ -1544,6 +1545,7 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	struct mq_buf links = MQ_BUF_INIT, extra = MQ_BUF_INIT;
 	char *css = NULL, *js = NULL, *path = NULL, hex[65];
 	uint32_t nshards = 0, drawn = 0;
+	int fitted;
 	size_t nold, k;
 	time_t now = time(NULL);
 	struct stat sb;
@@ -1587,10 +1589,17 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	nold = S.nhist;
 	stage(&S, "setup");
 
-	mq_best_params_init(&bp);
+	if (o->best)
+		bp = *o->best;
+	else
+		mq_best_params_init(&bp);
 	bp.threads = o->threads;
+	fitted = bp.item_pre == NULL;
 	if ((rc = mq_best_fit(&S.best, &d->R, d, &bp)))
 		goto out;
+	if (o->best)	/* taken over */
+		o->best->item_pre = o->best->user_pre = NULL;
+
 	mq_params_init(&p, MQ_MODEL_RANDOM);
 	p.seed = o->date;
 	if ((rc = mq_model_fit(&S.rnd, MQ_MODEL_RANDOM, &d->R, &p)))
@@ -1663,6 +1672,15 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 		goto out;
 	if ((rc = mq_out_commit(&S.out, extra.s, o->keep)))
 		goto out;
+	/* the models of a published build, for the nights without training */
+	if (fitted && o->save_models) {
+		struct mq_modelio_meta mm = { (uint32_t)o->date, o->models_seq,
+		    S.best.item.nb.k, S.best.user.nb.k };
+
+		if ((rc = mq_modelio_save(o->save_models, d, &S.best.item.nb,
+		    &S.best.user.nb, &mm)))
+			goto out;
+	}
 	stage(&S, "publish");
 	if (st) {
 		memset(st, 0, sizeof(*st));

@@ -32,6 +32,7 @@
 
 #include <stdint.h>
 
+#include "mq_best.h"
 #include "mq_data.h"
 
 struct mq_site_opts {
@@ -50,6 +51,13 @@ struct mq_site_opts {
 	unsigned keep;		/* releases kept (3) */
 	unsigned threads;	/* model threads (0: all CPUs) */
 	int progress;		/* one line per stage on stderr */
+	/* the "for you" list's parameters, NULL: defaults; saved
+	   neighbours in it (item_pre, user_pre) are used and taken over */
+	struct mq_best_params *best;
+	/* when set, the neighbours fitted by this build are saved there
+	   (mq_modelio.h) with models_seq as the store's counter */
+	const char *save_models;
+	uint64_t models_seq;
 };
 
 struct mq_site_stats {

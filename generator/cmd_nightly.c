@@ -1,0 +1,488 @@
+/*
+ * cmd_nightly.c - marquee nightly: what cron or the systemd timer runs.
+ *
+ *  1. load the CSV data and merge the store (one snapshot);
+ *  2. the retraining rule: the neighbour models are fitted again after
+ *     --retrain-after new ratings and feedback (1000) or --retrain-days
+ *     days (30) since the last training, or with --force; other nights
+ *     the members' lists are refreshed from the saved models and today's
+ *     ratings;
+ *  3. the quality gate: the candidate "for you" parameters and the ones in
+ *     production are both fitted on today's time-ordered hold-out and
+ *     scored the same way; a drop of NDCG@10 beyond --tolerance keeps
+ *     production, raises an alert and publishes nothing;
+ *  4. the build and its atomic switch (mq_site.h), then the store's run
+ *     mark, the saved models, the production parameters;
+ *  5. the run's figures appended to STATE/runs.jsonl (one JSON line per
+ *     run: timings, counts, offline metrics, the alerts).
+ * An alert (a failed run, a refused candidate) goes to stderr, to
+ * STATE/alerts.log and, with --mailto, to the administrator through
+ * sendmail(8); the run then exits non-zero.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mq_best.h"
+#include "mq_buf.h"
+#include "mq_err.h"
+#include "mq_esc.h"
+#include "mq_eval.h"
+#include "mq_merge.h"
+#include "mq_modelio.h"
+#include "mq_out.h"
+#include "mq_site.h"
+#include "mq_store.h"
+#include "cmd.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: marquee nightly --data DIR --out SITE --store DB "
+	    "[--state DIR] [--force]\n"
+	    "         [--retrain-after N] [--retrain-days D] [--tolerance T] "
+	    "[--mailto ADDR]\n"
+	    "         [--date YYYY-MM-DD] [best options]\n\n"
+	    "The nightly run: merge the store, retrain when the rule says so, "
+	    "check the\ncandidate against production (the quality gate), "
+	    "publish, record the run\nin STATE/runs.jsonl.  Exit 0 when "
+	    "published, 1 on an alert (nothing published).\n\n"
+	    "  --retrain-after N new ratings and feedback that trigger a "
+	    "retraining (1000)\n"
+	    "  --retrain-days D  days after which the models are retrained "
+	    "anyway (30)\n"
+	    "  --force           retrain now\n"
+	    "  --tolerance T     NDCG@10 the candidate may lose against "
+	    "production (0.005)\n"
+	    "  --mailto ADDR     mail alerts to ADDR through sendmail\n%s",
+	    cmd_model_help);
+}
+
+enum { OPT_DATA = 1, OPT_OUT, OPT_STORE, OPT_STATE, OPT_FORCE, OPT_AFTER,
+    OPT_DAYS, OPT_TOL, OPT_MAILTO, OPT_HELP, OPT_NDATE };
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Days from YYYYMMDD a to b (b later), by the civil calendar. */
+static long
+days_between(uint32_t a, uint32_t b)
+{
+	struct tm ta, tb;
+
+	memset(&ta, 0, sizeof(ta));
+	memset(&tb, 0, sizeof(tb));
+	ta.tm_year = (int)(a / 10000) - 1900;
+	ta.tm_mon = (int)(a / 100 % 100) - 1;
+	ta.tm_mday = (int)(a % 100);
+	tb.tm_year = (int)(b / 10000) - 1900;
+	tb.tm_mon = (int)(b / 100 % 100) - 1;
+	tb.tm_mday = (int)(b % 100);
+	return (long)((timegm(&tb) - timegm(&ta)) / 86400);
+}
+
+/* NDCG@10 of "for you" lists with parameters bp on split s of d. */
+static int
+score(const struct mq_data *d, const struct mq_split *s,
+    const struct mq_best_params *bp, struct mq_metrics *mt)
+{
+	struct mq_best b;
+	struct mq_scored *lists = mq_allocarray((size_t)d->nusers * 10 + 1,
+	    sizeof(*lists));
+	uint32_t *cnt = calloc(d->nusers + 1, sizeof(*cnt));
+	int rc;
+
+	if (!lists || !cnt) {
+		free(lists);
+		free(cnt);
+		return mq_oom();
+	}
+	if ((rc = mq_best_fit(&b, &s->train, d, bp)) == MQ_OK) {
+		if ((rc = mq_best_recommend_all(&b, 10, lists, cnt, NULL,
+		    NULL)) == MQ_OK)
+			rc = mq_eval_lists(s, lists, cnt, d->genres, 10, mt);
+		mq_best_release(&b);
+	}
+	free(lists);
+	free(cnt);
+	return rc;
+}
+
+/* The production parameters (STATE/production.params), or defaults. */
+static void
+production_params(const char *state, struct mq_best_params *bp)
+{
+	char *path = mq_strf("%s/production.params", state), key[32];
+	double v;
+	FILE *f;
+
+	mq_best_params_init(bp);
+	if (path == NULL || (f = fopen(path, "r")) == NULL) {
+		free(path);
+		return;
+	}
+	while (fscanf(f, "%31s %lf", key, &v) == 2) {
+		if (!strcmp(key, "w_item"))
+			bp->w_item = v;
+		else if (!strcmp(key, "pop_beta"))
+			bp->pop_beta = v;
+		else if (!strcmp(key, "lambda"))
+			bp->lambda = v;
+		else if (!strcmp(key, "ncand"))
+			bp->ncand = (uint32_t)v;
+		else if (!strcmp(key, "mmr_from"))
+			bp->mmr_from = (uint32_t)v;
+		else if (!strcmp(key, "discovery"))
+			bp->discovery = (int)v;
+		else if (!strcmp(key, "newslot"))
+			bp->newslot = (int)v;
+		else if (!strcmp(key, "series"))
+			bp->series = (int)v;
+	}
+	fclose(f);
+	free(path);
+}
+
+static int
+save_params(const char *state, const struct mq_best_params *bp)
+{
+	struct mq_buf b = MQ_BUF_INIT;
+	char *path = mq_strf("%s/production.params", state);
+	int rc;
+
+	mq_buf_printf(&b, "w_item %g\npop_beta %g\nlambda %g\nncand %u\n"
+	    "mmr_from %u\ndiscovery %d\nnewslot %d\nseries %d\n", bp->w_item,
+	    bp->pop_beta, bp->lambda, bp->ncand, bp->mmr_from, bp->discovery,
+	    bp->newslot, bp->series);
+	if (path == NULL)
+		rc = mq_oom();
+	else if ((rc = mq_buf_ok(&b)) == MQ_OK)
+		rc = mq_write_atomic(path, b.s, b.len, 0600);
+	free(path);
+	mq_buf_release(&b);
+	return rc;
+}
+
+/* Append one line to path (one write(2) with O_APPEND). */
+static int
+append_line(const char *path, const struct mq_buf *line, unsigned mode)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode);
+	ssize_t w;
+
+	if (fd < 0) {
+		mq_warn("%s", path);
+		return MQ_EIO;
+	}
+	w = write(fd, line->s, line->len);
+	if (w != (ssize_t)line->len || close(fd)) {
+		mq_warn("%s", path);
+		return MQ_EIO;
+	}
+	return MQ_OK;
+}
+
+/* An alert: stderr, STATE/alerts.log, and the administrator's mail. */
+static void
+alert(const char *state, const char *mailto, const char *run,
+    const char *what)
+{
+	struct mq_buf b = MQ_BUF_INIT;
+	char *path = mq_strf("%s/alerts.log", state);
+	FILE *p;
+
+	mq_warnx("ALERT: %s", what);
+	mq_buf_printf(&b, "%s %s\n", run, what);
+	if (path && !b.err)
+		(void)append_line(path, &b, 0600);
+	free(path);
+	mq_buf_release(&b);
+	if (mailto == NULL || *mailto == '\0' || strchr(mailto, '\n') ||
+	    mailto[0] == '-' || access("/usr/sbin/sendmail", X_OK))
+		return;
+	/* sendmail -t reads the recipients from the message itself */
+	if ((p = popen("/usr/sbin/sendmail -t -i", "w")) == NULL)
+		return;
+	fprintf(p, "To: %s\nSubject: [marquee] alert: run %s\n\n%s\n\n"
+	    "See the statistics page and STATE/runs.jsonl.\n", mailto, run,
+	    what);
+	pclose(p);
+}
+
+int
+cmd_nightly(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "data", required_argument, NULL, OPT_DATA },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "store", required_argument, NULL, OPT_STORE },
+		{ "state", required_argument, NULL, OPT_STATE },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "retrain-after", required_argument, NULL, OPT_AFTER },
+		{ "retrain-days", required_argument, NULL, OPT_DAYS },
+		{ "tolerance", required_argument, NULL, OPT_TOL },
+		{ "mailto", required_argument, NULL, OPT_MAILTO },
+		{ "help", no_argument, NULL, OPT_HELP },
+		CMD_MODEL_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mq_load_opts lo;
+	struct mq_site_opts so;
+	struct mq_site_stats st;
+	struct mq_merge_stats ms;
+	struct mq_store_counts sc;
+	struct mq_modelio_meta meta;
+	struct mq_best_params cand, prod;
+	struct mq_nbrs inb, unb;
+	struct mq_metrics mc, mp;
+	struct mq_split split;
+	struct mq_data d;
+	struct mq_store *s = NULL;
+	struct cmd_given g;
+	struct mq_buf line = MQ_BUF_INIT, why = MQ_BUF_INIT;
+	const char *data = NULL, *out = NULL, *store = NULL, *state = NULL;
+	const char *mailto = getenv("MQ_MAILTO"), *status = "failed";
+	char *st_alloc = NULL, *models = NULL, *runs = NULL, run[32];
+	double t0 = now(), t_load = 0, t_gate = 0, t_build = 0, tol = 0.005;
+	long after = 1000, days = 30;
+	int c, rc = MQ_OK, force = 0, retrain = 0, have_models = 0, gated = 0;
+	uint64_t new_events = 0;
+	time_t tnow = time(NULL);
+	struct tm tm;
+
+	memset(&d, 0, sizeof(d));
+	memset(&ms, 0, sizeof(ms));
+	memset(&sc, 0, sizeof(sc));
+	memset(&st, 0, sizeof(st));
+	memset(&split, 0, sizeof(split));
+	memset(&g, 0, sizeof(g));
+	memset(&inb, 0, sizeof(inb));
+	memset(&unb, 0, sizeof(unb));
+	memset(&mc, 0, sizeof(mc));
+	memset(&mp, 0, sizeof(mp));
+	mq_load_opts_init(&lo);
+	lo.quiet = 1;
+	mq_site_opts_init(&so);
+	so.templates = "templates";
+	so.assets = "site";
+	so.date = cmd_today();
+	gmtime_r(&tnow, &tm);
+	strftime(run, sizeof(run), "%Y%m%dT%H%M%SZ", &tm);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_HELP:
+			usage(stdout);
+			return MQ_OK;
+		case OPT_DATA:
+			data = optarg;
+			break;
+		case OPT_OUT:
+			out = optarg;
+			break;
+		case OPT_STORE:
+			store = optarg;
+			break;
+		case OPT_STATE:
+			state = optarg;
+			break;
+		case OPT_FORCE:
+			force = 1;
+			break;
+		case OPT_AFTER:
+			rc = cmd_parse_long("retrain-after", optarg, 1,
+			    1000000000, &after);
+			break;
+		case OPT_DAYS:
+			rc = cmd_parse_long("retrain-days", optarg, 1, 3650,
+			    &days);
+			break;
+		case OPT_TOL:
+			rc = cmd_parse_double("tolerance", optarg, 0, 1, &tol);
+			break;
+		case OPT_MAILTO:
+			mailto = optarg;
+			break;
+		default:
+			if (c == CMD_OPT_DATE) {
+				struct mq_params p;
+
+				if ((rc = cmd_model_opt(c, optarg, &p)) == 0)
+					so.date = p.seed;
+			} else
+				rc = c >= CMD_OPT_K ? cmd_given_add(&g, c,
+				    optarg) : MQ_EUSAGE;
+			break;
+		}
+		if (rc) {
+			usage(stderr);
+			return MQ_EUSAGE;
+		}
+	}
+	if (optind < argc || !data || !out || !store) {
+		mq_warnx("--data, --out and --store are required");
+		usage(stderr);
+		return MQ_EUSAGE;
+	}
+	if (state == NULL && (state = st_alloc = mq_strf("%s.state", out)) ==
+	    NULL)
+		return mq_oom();
+	so.data = data;
+	so.out = out;
+	so.state = state;
+	if ((models = mq_strf("%s/models.bin", state)) == NULL ||
+	    (runs = mq_strf("%s/runs.jsonl", state)) == NULL) {
+		rc = mq_oom();
+		goto out;
+	}
+
+	if (mkdir(state, 0700) && errno != EEXIST) {
+		mq_warn("%s", state);
+		rc = MQ_EIO;
+		goto out;
+	}
+	/* a store nobody used yet is made, empty, with its schema */
+	if ((rc = mq_store_open(&s, store, 0)))
+		goto fail;
+	mq_store_close(s);
+	s = NULL;
+
+	/* 1. the data and what members submitted */
+	if ((rc = cmd_load(data, &lo, &d)))
+		goto fail;
+	if ((rc = mq_merge_store(&d, store, &ms)))
+		goto fail;
+	if ((rc = mq_store_open(&s, store, 1)) ||
+	    (rc = mq_store_counts(s, MQ_STORE_SINCE_LAST_RUN, &sc)))
+		goto fail;
+	mq_store_close(s);
+	s = NULL;
+	new_events = sc.ratings + sc.deletions + sc.feedback;
+	t_load = now();
+
+	/* 2. the retraining rule */
+	rc = mq_modelio_load(models, &d, &inb, &unb, &meta);
+	if (rc == MQ_OK)
+		have_models = 1;
+	else if (rc != MQ_EIO)
+		goto fail;	/* damaged: say so */
+	rc = MQ_OK;
+	mq_buf_reset(&why);
+	if (force)
+		mq_buf_adds(&why, "forced");
+	else if (!have_models)
+		mq_buf_adds(&why, "no saved model");
+	else if (ms.upto - meta.trained_seq >= (uint64_t)after)
+		mq_buf_printf(&why, "%llu new ratings and feedback",
+		    (unsigned long long)(ms.upto - meta.trained_seq));
+	else if (days_between(meta.trained_date, (uint32_t)so.date) >= days)
+		mq_buf_printf(&why, "%ld days since the last training",
+		    days_between(meta.trained_date, (uint32_t)so.date));
+	retrain = why.len > 0;
+
+	/* 3. the quality gate, on today's hold-out */
+	cmd_given_best(&g, &cand);
+	production_params(state, &prod);
+	if ((rc = mq_split_latest(&split, &d.R, 5, 10)))
+		goto fail;
+	if (split.nevaluated > 0) {
+		if ((rc = score(&d, &split, &cand, &mc)) ||
+		    (rc = score(&d, &split, &prod, &mp)))
+			goto fail;
+		gated = 1;
+	}
+	mq_split_release(&split);
+	t_gate = now();
+	if (gated && mc.ndcg < mp.ndcg - tol) {
+		char msg[200];
+
+		snprintf(msg, sizeof(msg), "quality gate: the candidate's "
+		    "NDCG@10 %.4f is below production's %.4f by more than %g: "
+		    "production kept", mc.ndcg, mp.ndcg, tol);
+		alert(state, mailto, run, msg);
+		status = "gate-failed";
+		rc = MQ_EDATA;
+		goto record;
+	}
+
+	/* 4. build and publish */
+	if (!retrain) {
+		cand.item_pre = &inb;
+		cand.user_pre = &unb;
+	} else {
+		so.save_models = models;
+		so.models_seq = ms.upto;
+	}
+	so.best = &cand;
+	if ((rc = mq_site_build(&d, &so, &st)))
+		goto fail;
+	t_build = now();
+	if ((rc = mq_store_open(&s, store, 0)) ||
+	    (rc = mq_store_mark_run(s, ms.upto)) ||
+	    (rc = save_params(state, &cand)))
+		goto fail;
+	status = "published";
+	goto record;
+fail:
+	{
+		char msg[200];
+
+		snprintf(msg, sizeof(msg), "the nightly run failed (exit %d): "
+		    "the site was not changed", rc);
+		alert(state, mailto, run, msg);
+	}
+record:
+	/* 5. the run's figures, one JSON line */
+	mq_buf_printf(&line, "{\"run\": \"%s\", \"date\": %llu, \"status\": "
+	    "\"%s\", \"retrained\": %s, \"reason\": ", run,
+	    (unsigned long long)so.date, status, retrain ? "true" : "false");
+	mq_esc_jstr(&line, why.s ? why.s : "");
+	mq_buf_printf(&line, ", \"seconds\": {\"load\": %.3f, \"gate\": %.3f, "
+	    "\"build\": %.3f, \"total\": %.3f}", t_load ? t_load - t0 : 0,
+	    t_gate ? t_gate - t_load : 0, t_build ? t_build - t_gate : 0,
+	    now() - t0);
+	mq_buf_printf(&line, ", \"counts\": {\"members\": %u, \"films\": %u, "
+	    "\"ratings\": %zu, \"new_ratings\": %llu, \"new_members\": %llu, "
+	    "\"store_seq\": %llu}", d.nusers, d.nmovies, d.R.nnz,
+	    (unsigned long long)new_events, (unsigned long long)sc.members,
+	    (unsigned long long)ms.upto);
+	if (gated)
+		mq_buf_printf(&line, ", \"offline\": {\"ndcg\": %.5f, \"hr\": %.5f, "
+		    "\"coverage\": %.5f, \"diversity\": %.5f, \"gini\": %.4f}, "
+		    "\"production\": {\"ndcg\": %.5f}", mc.ndcg, mc.hr,
+		    mc.coverage, mc.diversity, mc.gini, mp.ndcg);
+	mq_buf_adds(&line, "}\n");
+	if (mq_buf_ok(&line) == MQ_OK && append_line(runs, &line, 0600) &&
+	    rc == MQ_OK)
+		rc = MQ_EIO;
+	if (rc == MQ_OK)
+		fprintf(stderr, "nightly %s: published %s (%s%s), NDCG@10 %.4f "
+		    "(production %.4f), %.1f s\n", run, st.build,
+		    retrain ? "retrained: " : "models reused",
+		    retrain ? why.s : "", mc.ndcg, mp.ndcg, now() - t0);
+out:
+	mq_store_close(s);
+	mq_nbrs_release(&inb);
+	mq_nbrs_release(&unb);
+	mq_split_release(&split);
+	mq_data_release(&d);
+	mq_buf_release(&line);
+	mq_buf_release(&why);
+	free(st_alloc);
+	free(models);
+	free(runs);
+	return rc;
+}
