@@ -259,7 +259,7 @@ cmd_nightly(int argc, char **argv)
 	double t0 = now(), t_load = 0, t_gate = 0, t_build = 0, tol = 0.005;
 	long after = 1000, days = 30;
 	int c, rc = MQ_OK, force = 0, retrain = 0, have_models = 0, gated = 0;
-	uint64_t new_events = 0;
+	uint64_t new_events = 0, since_training = 0;
 	time_t tnow = time(NULL);
 	struct tm tm;
 
@@ -373,21 +373,31 @@ cmd_nightly(int argc, char **argv)
 	new_events = sc.ratings + sc.deletions + sc.feedback;
 	t_load = now();
 
-	/* 2. the retraining rule */
+	/* 2. the retraining rule: ratings and feedback since the training */
 	rc = mq_modelio_load(models, &d, &inb, &unb, &meta);
 	if (rc == MQ_OK)
 		have_models = 1;
 	else if (rc != MQ_EIO)
 		goto fail;	/* damaged: say so */
 	rc = MQ_OK;
+	if (have_models) {
+		struct mq_store_counts tc;
+
+		if ((rc = mq_store_open(&s, store, 1)) ||
+		    (rc = mq_store_counts(s, meta.trained_seq, &tc)))
+			goto fail;
+		mq_store_close(s);
+		s = NULL;
+		since_training = tc.ratings + tc.deletions + tc.feedback;
+	}
 	mq_buf_reset(&why);
 	if (force)
 		mq_buf_adds(&why, "forced");
 	else if (!have_models)
 		mq_buf_adds(&why, "no saved model");
-	else if (ms.upto - meta.trained_seq >= (uint64_t)after)
+	else if (since_training >= (uint64_t)after)
 		mq_buf_printf(&why, "%llu new ratings and feedback",
-		    (unsigned long long)(ms.upto - meta.trained_seq));
+		    (unsigned long long)since_training);
 	else if (days_between(meta.trained_date, (uint32_t)so.date) >= days)
 		mq_buf_printf(&why, "%ld days since the last training",
 		    days_between(meta.trained_date, (uint32_t)so.date));
