@@ -39,6 +39,9 @@ LIB_OBJS = \
 	lib/mq_merge.o \
 	lib/mq_fold.o \
 	lib/mq_modelio.o \
+	lib/mq_monitor.o \
+	lib/mq_chart.o \
+	lib/mq_stats.o \
 	lib/mq_synth.o
 
 # The batch: one file per subcommand behind main.c.
@@ -85,7 +88,9 @@ TEST_OBJS = \
 	tests/check_site.o \
 	tests/check_req.o \
 	tests/check_fold.o \
-	tests/check_merge.o
+	tests/check_merge.o \
+	tests/check_monitor.o \
+	tests/check_stats.o
 
 all: bin/marquee bin/marquee.cgi
 

@@ -37,6 +37,7 @@
 #include "mq_eval.h"
 #include "mq_merge.h"
 #include "mq_modelio.h"
+#include "mq_monitor.h"
 #include "mq_out.h"
 #include "mq_site.h"
 #include "mq_store.h"
@@ -61,12 +62,13 @@ usage(FILE *f)
 	    "  --force           retrain now\n"
 	    "  --tolerance T     NDCG@10 the candidate may lose against "
 	    "production (0.005)\n"
-	    "  --mailto ADDR     mail alerts to ADDR through sendmail\n%s",
+	    "  --mailto ADDR     mail alerts to ADDR through sendmail\n"
+	    "  --feedback-days X the feedback metric's window (7)\n%s",
 	    cmd_model_help);
 }
 
 enum { OPT_DATA = 1, OPT_OUT, OPT_STORE, OPT_STATE, OPT_FORCE, OPT_AFTER,
-    OPT_DAYS, OPT_TOL, OPT_MAILTO, OPT_HELP, OPT_NDATE };
+    OPT_DAYS, OPT_TOL, OPT_MAILTO, OPT_HELP, OPT_NDATE, OPT_XDAYS };
 
 static double
 now(void)
@@ -195,6 +197,30 @@ append_line(const char *path, const struct mq_buf *line, unsigned mode)
 	return MQ_OK;
 }
 
+/* The date of the last published run in runs.jsonl, or 0. */
+static uint32_t
+last_published(const char *runs)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	uint32_t last = 0;
+	FILE *f;
+
+	if ((f = fopen(runs, "r")) == NULL)
+		return 0;
+	while (getline(&line, &cap, f) > 0) {
+		const char *p = strstr(line, "\"date\": ");
+		unsigned long dt;
+
+		if (p && strstr(line, "\"status\": \"published\"") &&
+		    sscanf(p + 8, "%lu", &dt) == 1)
+			last = (uint32_t)dt;
+	}
+	free(line);
+	fclose(f);
+	return last;
+}
+
 /* An alert: stderr, STATE/alerts.log, and the administrator's mail. */
 static void
 alert(const char *state, const char *mailto, const char *run,
@@ -235,6 +261,7 @@ cmd_nightly(int argc, char **argv)
 		{ "retrain-days", required_argument, NULL, OPT_DAYS },
 		{ "tolerance", required_argument, NULL, OPT_TOL },
 		{ "mailto", required_argument, NULL, OPT_MAILTO },
+		{ "feedback-days", required_argument, NULL, OPT_XDAYS },
 		{ "help", no_argument, NULL, OPT_HELP },
 		CMD_MODEL_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -260,6 +287,10 @@ cmd_nightly(int argc, char **argv)
 	long after = 1000, days = 30;
 	int c, rc = MQ_OK, force = 0, retrain = 0, have_models = 0, gated = 0;
 	uint64_t new_events = 0, since_training = 0;
+	struct mq_feedback_metric fb;
+	struct mq_drift dr;
+	int have_fb = 0, have_dr = 0, drifted = 0;
+	long xdays = 7;
 	time_t tnow = time(NULL);
 	struct tm tm;
 
@@ -315,6 +346,10 @@ cmd_nightly(int argc, char **argv)
 			break;
 		case OPT_MAILTO:
 			mailto = optarg;
+			break;
+		case OPT_XDAYS:
+			rc = cmd_parse_long("feedback-days", optarg, 1, 3650,
+			    &xdays);
 			break;
 		default:
 			if (c == CMD_OPT_DATE) {
@@ -445,6 +480,42 @@ cmd_nightly(int argc, char **argv)
 	    (rc = save_params(state, &cand)))
 		goto fail;
 	status = "published";
+
+	/*
+	 * The client's metric: of the films recommended at earlier runs, the
+	 * share members rated within --feedback-days; and drift: the ratings
+	 * since the last published run against the earlier ones.
+	 */
+	{
+		char *rec = mq_strf("%s/recommended.tsv", state);
+		uint32_t since = last_published(runs);
+		int64_t cut;
+
+		if (rec && mq_monitor_feedback(&d, rec, (uint32_t)so.date,
+		    (uint32_t)xdays, &fb) == MQ_OK)
+			have_fb = 1;
+		free(rec);
+		if (since && mq_monitor_date_epoch(since, &cut) == MQ_OK &&
+		    mq_monitor_drift(&d, cut, NULL, &dr) == MQ_OK) {
+			have_dr = 1;
+			/* activity alerts only on enough members: a few
+			   newcomers always look unlike the whole history */
+			if (!dr.small && (dr.psi_value > dr.p.threshold ||
+			    dr.psi_genre > dr.p.threshold ||
+			    (dr.after_members >= 50 &&
+			    dr.psi_activity > dr.p.threshold))) {
+				char msg[200];
+
+				snprintf(msg, sizeof(msg), "data drift since "
+				    "%u: PSI rating %.3f, genre %.3f, activity "
+				    "%.3f (threshold %g)", since, dr.psi_value,
+				    dr.psi_genre, dr.psi_activity,
+				    dr.p.threshold);
+				alert(state, mailto, run, msg);
+				drifted = 1;
+			}
+		}
+	}
 	goto record;
 fail:
 	{
@@ -469,15 +540,42 @@ record:
 	    "\"store_seq\": %llu}", d.nusers, d.nmovies, d.R.nnz,
 	    (unsigned long long)new_events, (unsigned long long)sc.members,
 	    (unsigned long long)ms.upto);
+	if (have_fb) {
+		/* the newest closed run's overall shares, and the detail */
+		if (fb.nruns) {
+			const struct mq_feedback_run *fr = &fb.runs[fb.nruns - 1];
+
+			mq_buf_printf(&line, ", \"feedback\": {\"date\": %u, "
+			    "\"share\": %.5f, \"members_share\": %.5f, "
+			    "\"detail\": ", fr->date, fr->all.share,
+			    fr->all.members_share);
+		} else
+			mq_buf_adds(&line, ", \"feedback\": {\"detail\": ");
+		mq_monitor_feedback_json(&fb, &line);
+		mq_buf_addc(&line, '}');
+	}
+	if (have_dr) {
+		mq_buf_printf(&line, ", \"drift\": {\"max_psi\": %.5f, "
+		    "\"alert\": %s, \"detail\": ", dr.psi_max,
+		    drifted ? "true" : "false");
+		mq_monitor_drift_json(&dr, &line);
+		mq_buf_addc(&line, '}');
+	}
 	if (gated)
 		mq_buf_printf(&line, ", \"offline\": {\"ndcg\": %.5f, \"hr\": %.5f, "
 		    "\"coverage\": %.5f, \"diversity\": %.5f, \"gini\": %.4f}, "
 		    "\"production\": {\"ndcg\": %.5f}", mc.ndcg, mc.hr,
 		    mc.coverage, mc.diversity, mc.gini, mp.ndcg);
 	mq_buf_adds(&line, "}\n");
+	/* the line must stay one line: the JSON writers use no newline */
+	for (size_t k = 0; k + 1 < line.len; k++)
+		if (line.s[k] == '\n')
+			line.s[k] = ' ';
 	if (mq_buf_ok(&line) == MQ_OK && append_line(runs, &line, 0600) &&
 	    rc == MQ_OK)
 		rc = MQ_EIO;
+	if (rc == MQ_OK && drifted)
+		rc = MQ_EDATA;	/* published, and the administrator alerted */
 	if (rc == MQ_OK)
 		fprintf(stderr, "nightly %s: published %s (%s%s), NDCG@10 %.4f "
 		    "(production %.4f), %.1f s\n", run, st.build,
@@ -488,6 +586,8 @@ out:
 	mq_nbrs_release(&inb);
 	mq_nbrs_release(&unb);
 	mq_split_release(&split);
+	if (have_fb)
+		mq_monitor_feedback_release(&fb);
 	mq_data_release(&d);
 	mq_buf_release(&line);
 	mq_buf_release(&why);

@@ -159,6 +159,10 @@ date_ticks(double lo, double hi, int max, struct tick *t)
 			t[n].x = (double)d;
 			snprintf(t[n].label, sizeof(t[n].label), "%u %s",
 			    ymd % 100, month_name[ymd / 100 % 100 - 1]);
+			if (n == 0)	/* the first label also gives the year */
+				snprintf(t[n].label + strlen(t[n].label),
+				    sizeof(t[n].label) - strlen(t[n].label),
+				    " %u", ymd / 10000);
 			n++;
 		}
 		return n;

@@ -442,6 +442,7 @@ mq_drift_params_init(struct mq_drift_params *p)
 	p->eps = 1e-4;
 	p->min_after = 100;
 	p->min_before = 100;
+	p->activity_span = 0;
 }
 
 double
@@ -486,7 +487,8 @@ mq_monitor_drift(const struct mq_data *d, int64_t cut_ts,
 	const struct mq_matrix *R = &d->R;
 	uint64_t val[2][MQ_DRIFT_VALUE_BINS], gen[2][MQ_GENRES_MAX];
 	uint64_t act[2][MQ_DRIFT_ACT_BINS];
-	size_t cnt[2], a;
+	size_t cnt[2], act_cnt[2], a;
+	int64_t act_lo, act_hi;
 	uint32_t u, ng = d->ngenres < MQ_GENRES_MAX ? d->ngenres :
 	    MQ_GENRES_MAX;
 	int s;
@@ -498,23 +500,35 @@ mq_monitor_drift(const struct mq_data *d, int64_t cut_ts,
 	else
 		mq_drift_params_init(&out->p);
 	if (!(out->p.threshold > 0) || !(out->p.eps > 0) ||
-	    !(out->p.eps < 1)) {
-		mq_warnx("drift: bad threshold %g or epsilon %g",
-		    out->p.threshold, out->p.eps);
+	    !(out->p.eps < 1) || out->p.activity_span < 0) {
+		mq_warnx("drift: bad threshold %g, epsilon %g or span %lld",
+		    out->p.threshold, out->p.eps,
+		    (long long)out->p.activity_span);
 		return MQ_EUSAGE;
+	}
+	act_lo = INT64_MIN;
+	act_hi = INT64_MAX;
+	if (out->p.activity_span > 0) {
+		act_lo = cut_ts > INT64_MIN + out->p.activity_span ?
+		    cut_ts - out->p.activity_span : INT64_MIN;
+		act_hi = cut_ts < INT64_MAX - out->p.activity_span ?
+		    cut_ts + out->p.activity_span : INT64_MAX;
 	}
 	memset(val, 0, sizeof(val));
 	memset(gen, 0, sizeof(gen));
 	memset(act, 0, sizeof(act));
 	for (u = 0; u < R->nusers; u++) {
-		cnt[0] = cnt[1] = 0;
+		cnt[0] = cnt[1] = act_cnt[0] = act_cnt[1] = 0;
 		for (a = R->u_off[u]; a < R->u_off[u + 1]; a++) {
 			uint64_t g = d->genres != NULL ?
 			    d->genres[R->u_item[a]] : 0;
 			unsigned h = R->u_half[a];
+			int64_t ts = R->u_ts[a];
 
-			s = R->u_ts[a] >= cut_ts;
+			s = ts >= cut_ts;
 			cnt[s]++;
+			if (ts >= act_lo && ts < act_hi)
+				act_cnt[s]++;
 			if (h >= 1 && h <= MQ_DRIFT_VALUE_BINS)
 				val[s][h - 1]++;
 			for (; g != 0; g &= g - 1) {
@@ -525,8 +539,8 @@ mq_monitor_drift(const struct mq_data *d, int64_t cut_ts,
 			}
 		}
 		for (s = 0; s < 2; s++)
-			if (cnt[s])
-				act[s][act_bin(cnt[s])]++;
+			if (act_cnt[s])
+				act[s][act_bin(act_cnt[s])]++;
 		out->before_ratings += cnt[0];
 		out->after_ratings += cnt[1];
 		out->before_members += cnt[0] != 0;
@@ -553,9 +567,10 @@ void
 mq_monitor_drift_json(const struct mq_drift *dr, struct mq_buf *b)
 {
 	mq_buf_printf(b, "{\"cut\": %lld, \"threshold\": %.6g, \"eps\": %.6g, "
-	    "\"min_before\": %zu, \"min_after\": %zu, ",
-	    (long long)dr->cut_ts, dr->p.threshold, dr->p.eps,
-	    dr->p.min_before, dr->p.min_after);
+	    "\"min_before\": %zu, \"min_after\": %zu, "
+	    "\"activity_span\": %lld, ", (long long)dr->cut_ts,
+	    dr->p.threshold, dr->p.eps, dr->p.min_before, dr->p.min_after,
+	    (long long)dr->p.activity_span);
 	mq_buf_printf(b, "\"before\": {\"ratings\": %zu, \"members\": %u, "
 	    "\"genre_pairs\": %llu}, ", dr->before_ratings, dr->before_members,
 	    (unsigned long long)dr->before_genre);

@@ -135,6 +135,7 @@ struct mq_drift_params {
 	double eps;		/* share given to an empty bin (1e-4) */
 	size_t min_after;	/* fewer "after" ratings: no alert (100) */
 	size_t min_before;	/* fewer "before" ratings: no alert (100) */
+	int64_t activity_span;	/* > 0: activity over equal spans (0) */
 };
 
 /* The defaults above. */
@@ -173,19 +174,26 @@ double mq_monitor_psi(const uint64_t *e, const uint64_t *a, size_t n,
  *             d->ngenres bins (films without a genre do not count);
  *   activity  per member with at least one rating on that side, the
  *             number c of their ratings on that side, bin floor(log2 c)
- *             capped at 10 (1, 2-3, 4-7, ..., 1024 and more).
+ *             capped at 10 (1, 2-3, 4-7, ..., 1024 and more).  A
+ *             member's count over the whole history and over one month
+ *             are not alike: with p->activity_span > 0 the activity
+ *             counts only the ratings of [cut - span, cut) against those
+ *             of [cut, cut + span) (values and genres still use every
+ *             rating); 0 counts every rating of each side.
  * out->alert is set when every sample holds at least its minimum of
  * ratings and one PSI exceeds p->threshold; out->small says a minimum was
  * not met (the PSIs are still computed, for the record).  p may be NULL
  * (defaults).  One pass over d's member rows: O(ratings * genres per film).
- * Returns MQ_OK or MQ_EUSAGE (threshold or eps not positive, eps >= 1).
+ * Returns MQ_OK or MQ_EUSAGE (threshold or eps not positive, eps >= 1,
+ * activity_span negative).
  */
 int mq_monitor_drift(const struct mq_data *d, int64_t cut_ts,
     const struct mq_drift_params *p, struct mq_drift *out);
 
 /*
  * Append out as one JSON object:
- *	{"cut": TS, "threshold": 0.2, "eps": 0.0001, "before": {"ratings": N,
+ *	{"cut": TS, "threshold": 0.2, "eps": 0.0001, "min_before": 100,
+ *	 "min_after": 100, "activity_span": 0, "before": {"ratings": N,
  *	 "members": N, "genre_pairs": N}, "after": {...}, "psi": {"value": X,
  *	 "genre": X, "activity": X}, "max": X, "small_sample": false,
  *	 "alert": false}

@@ -42,6 +42,8 @@ main(void)
 	srunner_add_suite(sr, req_suite());
 	srunner_add_suite(sr, fold_suite());
 	srunner_add_suite(sr, merge_suite());
+	srunner_add_suite(sr, monitor_suite());
+	srunner_add_suite(sr, stats_suite());
 	srunner_add_suite(sr, site_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	nfail = srunner_ntests_failed(sr);

@@ -29,6 +29,8 @@ Suite *store_suite(void);
 Suite *req_suite(void);
 Suite *fold_suite(void);
 Suite *merge_suite(void);
+Suite *monitor_suite(void);
+Suite *stats_suite(void);
 
 /* "$MQ_TESTDATA/rel" in a static buffer (tests/data when unset). */
 const char *mq_test_path(const char *rel);

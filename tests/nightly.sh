@@ -32,8 +32,11 @@ night() {	# date, then extra arguments; the exit status in $rc
 	sleep 1	# release ids have a one-second resolution
 }
 
-last() {	# the last run's field $1 (a simple JSON value)
-	tail -n 1 "$RUNS" | sed -n "s/.*\"$1\": \\([^,}]*\\).*/\\1/p" | tr -d '"'
+last() {	# the last run's field $1: its first occurrence on the line
+	tail -n 1 "$RUNS" | awk -v k="\"$1\": " '{
+		i = index($0, k); if (!i) exit
+		v = substr($0, i + length(k)); sub(/[,}].*/, "", v)
+		gsub(/"/, "", v); print v }'
 }
 
 # the endpoint as a CGI
