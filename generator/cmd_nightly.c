@@ -14,7 +14,8 @@
  *  4. the build and its atomic switch (mq_site.h), then the store's run
  *     mark, the saved models, the production parameters;
  *  5. the run's figures appended to STATE/runs.jsonl (one JSON line per
- *     run: timings, counts, offline metrics, the alerts).
+ *     run: timings, counts, offline metrics, the client's feedback metric,
+ *     drift), and the operator's statistics page SITE.admin (charts).
  * An alert (a failed run, a refused candidate) goes to stderr, to
  * STATE/alerts.log and, with --mailto, to the administrator through
  * sendmail(8); the run then exits non-zero.
@@ -40,6 +41,7 @@
 #include "mq_monitor.h"
 #include "mq_out.h"
 #include "mq_site.h"
+#include "mq_stats.h"
 #include "mq_store.h"
 #include "cmd.h"
 
@@ -197,6 +199,71 @@ append_line(const char *path, const struct mq_buf *line, unsigned mode)
 	return MQ_OK;
 }
 
+/* This run's alerts, for the statistics page. */
+static char *alerts[8];
+static size_t nalerts;
+
+/*
+ * The operator's statistics page, SITE.admin (a link, switched like the
+ * site's) to SITE.admin.d/RUN; the older pages are removed but the
+ * previous one.
+ */
+static int
+stats_page(const char *out, const char *runs, const struct mq_data *d,
+    const char *templates, const char *run)
+{
+	char *dir = mq_strf("%s.admin.d/%s", out, run);
+	char *parent = mq_strf("%s.admin.d", out);
+	char *link = mq_strf("%s.admin", out), *tmp = NULL, *target = NULL;
+	const char *base = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
+	char cur[256] = "";
+	ssize_t n;
+	int rc;
+
+	if (!dir || !parent || !link ||
+	    (tmp = mq_strf("%s.tmp-%ld", link, (long)getpid())) == NULL ||
+	    (target = mq_strf("%s.admin.d/%s", base, run)) == NULL) {
+		rc = mq_oom();
+		goto out;
+	}
+	if (mkdir(parent, 0755) && errno != EEXIST) {
+		mq_warn("%s", parent);
+		rc = MQ_EIO;
+		goto out;
+	}
+	if ((rc = mq_stats_page(dir, runs, d, templates,
+	    (const char *const *)alerts, nalerts)))
+		goto out;
+	if ((n = readlink(link, cur, sizeof(cur) - 1)) > 0)
+		cur[n] = '\0';
+	unlink(tmp);
+	if (symlink(target, tmp) || rename(tmp, link)) {
+		mq_warn("%s", link);
+		unlink(tmp);
+		rc = MQ_EIO;
+		goto out;
+	}
+	/* keep the page it replaced; older ones go */
+	{
+		char *cmd = NULL;
+		const char *prev = strrchr(cur, '/') ? strrchr(cur, '/') + 1 :
+		    cur;
+
+		if ((cmd = mq_strf("cd '%s' && ls | grep -v -x -e '%s' -e '%s' "
+		    "| xargs -r rm -rf", parent, run, *prev ? prev : run)) &&
+		    !strchr(parent, '\'') && system(cmd) != 0)
+			mq_warnx("%s: old pages not removed", parent);
+		free(cmd);
+	}
+out:
+	free(dir);
+	free(parent);
+	free(link);
+	free(tmp);
+	free(target);
+	return rc;
+}
+
 /* The date of the last published run in runs.jsonl, or 0. */
 static uint32_t
 last_published(const char *runs)
@@ -226,6 +293,8 @@ static void
 alert(const char *state, const char *mailto, const char *run,
     const char *what)
 {
+	if (nalerts < sizeof(alerts) / sizeof(alerts[0]))
+		alerts[nalerts++] = strdup(what);
 	struct mq_buf b = MQ_BUF_INIT;
 	char *path = mq_strf("%s/alerts.log", state);
 	FILE *p;
@@ -574,6 +643,10 @@ record:
 	if (mq_buf_ok(&line) == MQ_OK && append_line(runs, &line, 0600) &&
 	    rc == MQ_OK)
 		rc = MQ_EIO;
+	/* the page shows this run too, and its alerts */
+	if (d.nmovies && stats_page(out, runs, &d, so.templates, run) &&
+	    rc == MQ_OK)
+		rc = MQ_EIO;
 	if (rc == MQ_OK && drifted)
 		rc = MQ_EDATA;	/* published, and the administrator alerted */
 	if (rc == MQ_OK)
@@ -594,5 +667,7 @@ out:
 	free(st_alloc);
 	free(models);
 	free(runs);
+	while (nalerts > 0)
+		free(alerts[--nalerts]);
 	return rc;
 }

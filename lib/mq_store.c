@@ -13,6 +13,8 @@
  * from i to i + 1.  To change the schema, append an entry (never edit an
  * applied one) and raise MQ_STORE_SCHEMA.
  */
+#include <sys/stat.h>
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -636,8 +638,15 @@ mq_store_open(struct mq_store **sp, const char *path, int readonly)
 
 	flags = readonly ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	src = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOFOLLOW,
-	    NULL);
+	/* a new store is private (password hashes, sessions); its -wal and
+	   -shm files take the store's mode */
+	{
+		mode_t old = umask(077);
+
+		src = sqlite3_open_v2(path, &s->db,
+		    flags | SQLITE_OPEN_NOFOLLOW, NULL);
+		umask(old);
+	}
 	if (src != SQLITE_OK) {
 		if (s->db == NULL) {
 			rc = mq_oom();
