@@ -826,6 +826,21 @@ switch_link(const char *site, const char *name)
 	return rc;
 }
 
+size_t
+mq_out_count(const struct mq_out *o, const char *prefix, const char *suffix)
+{
+	size_t k, n = 0, pl = strlen(prefix), sl = strlen(suffix);
+
+	for (k = 0; k < o->nfiles; k++) {
+		const char *r = o->files[k].rel;
+		size_t rl = strlen(r);
+
+		n += rl >= pl + sl && !strncmp(r, prefix, pl) &&
+		    !strcmp(r + rl - sl, suffix);
+	}
+	return n;
+}
+
 int
 mq_out_rollback(const char *site, char *id, size_t size)
 {

@@ -124,6 +124,11 @@ void mq_out_abort(struct mq_out *o);
 int mq_write_atomic(const char *path, const void *p, size_t n,
     unsigned mode);
 
+/* Files of the release so far whose path starts with prefix and ends
+   with suffix (either may be ""). */
+size_t mq_out_count(const struct mq_out *o, const char *prefix,
+    const char *suffix);
+
 /*
  * Point SITE back at the complete release before the one it points at
  * now (one rename(2), as a build does); its id goes to id (size bytes).

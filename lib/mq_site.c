@@ -1497,6 +1497,31 @@ state_open(struct site *S, int *lockfd)
 	return MQ_OK;
 }
 
+/*
+ * Before the switch: the release holds a document, a page and a poster
+ * for every film, a list for every member and the page itself.  A release
+ * that fails is not published.
+ */
+static int
+check_release(struct site *S)
+{
+	const struct mq_out *o = &S->out;
+	size_t fj = mq_out_count(o, "film/", ".json");
+	size_t fh = mq_out_count(o, "film/", ".html");
+	size_t po = mq_out_count(o, "poster/", ".png");
+	size_t me = mq_out_count(o, "m/", "/recs.json");
+	size_t ix = mq_out_count(o, "index.html", "");
+
+	if (fj != S->d->nmovies || fh != S->d->nmovies ||
+	    po != S->d->nmovies || me != S->d->nusers || ix != 1) {
+		mq_warnx("%s: incomplete release (%zu/%zu/%zu films of %u, "
+		    "%zu members of %u, page %zu): not published", o->dir,
+		    fj, fh, po, S->d->nmovies, me, S->d->nusers, ix);
+		return MQ_EDATA;
+	}
+	return MQ_OK;
+}
+
 static void
 site_release(struct site *S)
 {
@@ -1634,6 +1659,8 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	stage(&S, "members");
 	if ((rc = make_assets(&S, &css, &js)) ||
 	    (rc = make_index(&S, css, js, &links)))
+		goto out;
+	if ((rc = check_release(&S)))
 		goto out;
 
 	mq_buf_printf(&extra, "\"date\": %llu,\n  \"counts\": {\"films\": %u, "
