@@ -39,22 +39,9 @@ static int
 copy_file(const char *from, const char *to)
 {
 	struct mq_buf b = MQ_BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	FILE *f;
 	int rc;
 
-	if ((f = fopen(from, "rb")) == NULL) {
-		mq_warn("%s", from);
-		return MQ_EIO;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		mq_buf_add(&b, chunk, n);
-	rc = ferror(f) ? MQ_EIO : mq_buf_ok(&b);
-	fclose(f);
-	if (rc == MQ_EIO)
-		mq_warn("%s", from);
-	if (rc == MQ_OK)
+	if ((rc = mq_buf_read_file(&b, from)) == MQ_OK)
 		rc = mq_write_atomic(to, b.s ? b.s : "", b.len, 0644);
 	mq_buf_release(&b);
 	return rc;

@@ -109,6 +109,28 @@ mq_strf(const char *fmt, ...)
 	return s;
 }
 
+int
+mq_buf_read_file(struct mq_buf *b, const char *path)
+{
+	char chunk[65536];
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		mq_warn("%s", path);
+		return MQ_EIO;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		mq_buf_add(b, chunk, n);
+	if (ferror(f)) {
+		mq_warn("%s", path);
+		fclose(f);
+		return MQ_EIO;
+	}
+	fclose(f);
+	return mq_buf_ok(b);
+}
+
 void
 mq_buf_reset(struct mq_buf *b)
 {

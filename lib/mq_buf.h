@@ -36,6 +36,12 @@ int mq_buf_reserve(struct mq_buf *b, size_t n);
  */
 char *mq_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Append the whole content of the file at path to b.  Returns MQ_OK,
+ * MQ_EIO (reported, naming the path) or MQ_ENOMEM.
+ */
+int mq_buf_read_file(struct mq_buf *b, const char *path);
+
 /* Forget the content, keep the storage. */
 void mq_buf_reset(struct mq_buf *b);
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mq_buf.h"
 #include "mq_err.h"
@@ -117,26 +118,14 @@ mq_modelio_load(const char *path, const struct mq_data *d,
     struct mq_nbrs *item, struct mq_nbrs *user, struct mq_modelio_meta *meta)
 {
 	struct mq_buf b = MQ_BUF_INIT;
-	char chunk[65536];
 	struct rd r;
-	size_t n;
-	FILE *f;
 	int rc;
 
 	memset(item, 0, sizeof(*item));
 	memset(user, 0, sizeof(*user));
-	if ((f = fopen(path, "rb")) == NULL)
-		return MQ_EIO;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		mq_buf_add(&b, chunk, n);
-	if (ferror(f)) {
-		mq_warn("%s", path);
-		fclose(f);
-		mq_buf_release(&b);
-		return MQ_EIO;
-	}
-	fclose(f);
-	if ((rc = mq_buf_ok(&b)))
+	if (access(path, F_OK))
+		return MQ_EIO;	/* no saved model: not worth a message */
+	if ((rc = mq_buf_read_file(&b, path)))
 		goto out;
 	r.p = (const unsigned char *)b.s;
 	r.end = r.p + b.len;

@@ -521,27 +521,12 @@ mq_out_adopt(struct mq_out *o, const char *rel, const char *path,
     unsigned flags)
 {
 	struct mq_buf data = MQ_BUF_INIT;
-	char hash[65], dst[PATH_MAX], chunk[16384];
-	size_t n;
-	FILE *f;
+	char hash[65], dst[PATH_MAX];
 	int rc;
 
 	if ((rc = check_rel(rel)) || (rc = make_parents(o, rel)))
 		return rc;
-	if ((f = fopen(path, "rb")) == NULL) {
-		mq_warn("%s", path);
-		return MQ_EIO;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		mq_buf_add(&data, chunk, n);
-	if (ferror(f)) {
-		mq_warn("%s", path);
-		fclose(f);
-		mq_buf_release(&data);
-		return MQ_EIO;
-	}
-	fclose(f);
-	if ((rc = mq_buf_ok(&data))) {
+	if ((rc = mq_buf_read_file(&data, path))) {
 		mq_buf_release(&data);
 		return rc;
 	}

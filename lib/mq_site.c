@@ -1318,24 +1318,8 @@ out:
 static int
 read_file(const char *path, struct mq_buf *b)
 {
-	char chunk[16384];
-	size_t n;
-	FILE *f;
-
 	mq_buf_reset(b);
-	if ((f = fopen(path, "rb")) == NULL) {
-		mq_warn("%s", path);
-		return MQ_EIO;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		mq_buf_add(b, chunk, n);
-	if (ferror(f)) {
-		mq_warn("%s", path);
-		fclose(f);
-		return MQ_EIO;
-	}
-	fclose(f);
-	return mq_buf_ok(b);
+	return mq_buf_read_file(b, path);
 }
 
 /*

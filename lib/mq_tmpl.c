@@ -36,30 +36,17 @@ static int
 read_all(const char *path, char **out)
 {
 	struct mq_buf b = MQ_BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	FILE *f;
+	int rc;
 
-	if ((f = fopen(path, "rb")) == NULL) {
-		mq_warn("%s", path);
-		return MQ_EIO;
+	if ((rc = mq_buf_read_file(&b, path)) == MQ_OK) {
+		mq_buf_add(&b, "", 0);	/* an empty template still gets a NUL */
+		rc = mq_buf_ok(&b);
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		mq_buf_add(&b, chunk, n);
-	if (ferror(f)) {
-		mq_warn("%s", path);
-		fclose(f);
+	if (rc)
 		mq_buf_release(&b);
-		return MQ_EIO;
-	}
-	fclose(f);
-	mq_buf_add(&b, "", 0);	/* an empty template still gets a NUL */
-	if (mq_buf_ok(&b)) {
-		mq_buf_release(&b);
-		return MQ_ENOMEM;
-	}
-	*out = b.s;
-	return MQ_OK;
+	else
+		*out = b.s;
+	return rc;
 }
 
 static unsigned
