@@ -214,14 +214,13 @@ stats_page(const char *out, const char *runs, const struct mq_data *d,
 {
 	char *dir = mq_strf("%s.admin.d/%s", out, run);
 	char *parent = mq_strf("%s.admin.d", out);
-	char *link = mq_strf("%s.admin", out), *tmp = NULL, *target = NULL;
+	char *link = mq_strf("%s.admin", out), *target = NULL;
 	const char *base = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
 	char cur[256] = "";
 	ssize_t n;
 	int rc;
 
 	if (!dir || !parent || !link ||
-	    (tmp = mq_strf("%s.tmp-%ld", link, (long)getpid())) == NULL ||
 	    (target = mq_strf("%s.admin.d/%s", base, run)) == NULL) {
 		rc = mq_oom();
 		goto out;
@@ -236,13 +235,8 @@ stats_page(const char *out, const char *runs, const struct mq_data *d,
 		goto out;
 	if ((n = readlink(link, cur, sizeof(cur) - 1)) > 0)
 		cur[n] = '\0';
-	unlink(tmp);
-	if (symlink(target, tmp) || rename(tmp, link)) {
-		mq_warn("%s", link);
-		unlink(tmp);
-		rc = MQ_EIO;
+	if ((rc = mq_out_link(link, target)))
 		goto out;
-	}
 	/* keep the page it replaced; older ones go */
 	{
 		char *cmd = NULL;
@@ -259,7 +253,6 @@ out:
 	free(dir);
 	free(parent);
 	free(link);
-	free(tmp);
 	free(target);
 	return rc;
 }

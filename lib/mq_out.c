@@ -701,11 +701,43 @@ sync_release(const char *dir)
 }
 
 int
+mq_out_link(const char *link, const char *target)
+{
+	char *tmp = mq_strf("%s.tmp-link-%ld", link, (long)getpid());
+	int rc = MQ_OK;
+
+	if (tmp == NULL)
+		return mq_oom();
+	unlink(tmp);
+	if (symlink(target, tmp) || rename(tmp, link)) {
+		mq_warn("%s", link);
+		unlink(tmp);
+		rc = MQ_EIO;
+	}
+	free(tmp);
+	return rc;
+}
+
+/* Point the site link at SITE.releases/name (relative). */
+static int
+switch_link(const char *site, const char *name)
+{
+	const char *base = strrchr(site, '/') ? strrchr(site, '/') + 1 : site;
+	char *target = mq_strf("%s.releases/%s", base, name);
+	int rc;
+
+	if (target == NULL)
+		return mq_oom();
+	rc = mq_out_link(site, target);
+	free(target);
+	return rc;
+}
+
+int
 mq_out_commit(struct mq_out *o, const char *extra, unsigned keep)
 {
 	struct mq_buf m = MQ_BUF_INIT, t = MQ_BUF_INIT;
-	char *path = NULL, *tmp = NULL, *target = NULL;
-	const char *base;
+	char *path = NULL;
 	size_t i;
 	int rc, first = 1;
 
@@ -740,29 +772,9 @@ mq_out_commit(struct mq_out *o, const char *extra, unsigned keep)
 	}
 	if ((rc = mq_write_atomic(path, t.s ? t.s : "", t.len, 0600)))
 		goto out;
-	/* swap the link: NAME -> NAME.releases/ID, relative */
-	base = strrchr(o->site, '/') ? strrchr(o->site, '/') + 1 : o->site;
-	if ((target = mq_strf("%s.releases/%s", base, o->id)) == NULL ||
-	    (tmp = mq_strf("%s.tmp-link-%ld", o->site,
-	    (long)getpid())) == NULL) {
-		rc = mq_oom();
-		goto out;
-	}
 	/* files on disk before the link names them */
-	if ((rc = sync_release(o->dir)))
+	if ((rc = sync_release(o->dir)) || (rc = switch_link(o->site, o->id)))
 		goto out;
-	unlink(tmp);
-	if (symlink(target, tmp)) {
-		mq_warn("symlink %s", tmp);
-		rc = MQ_EIO;
-		goto out;
-	}
-	if (rename(tmp, o->site)) {
-		mq_warn("rename %s", o->site);
-		unlink(tmp);
-		rc = MQ_EIO;
-		goto out;
-	}
 	{
 		char *parent = strdup(o->site), *sl;
 
@@ -782,34 +794,9 @@ out:
 	mq_buf_release(&m);
 	mq_buf_release(&t);
 	free(path);
-	free(tmp);
-	free(target);
 	return rc;
 }
 
-/* Point link site at releases/name: a new link renamed over the old. */
-static int
-switch_link(const char *site, const char *name)
-{
-	const char *base = strrchr(site, '/') ? strrchr(site, '/') + 1 : site;
-	char *target = mq_strf("%s.releases/%s", base, name);
-	char *tmp = mq_strf("%s.tmp-link-%ld", site, (long)getpid());
-	int rc = MQ_OK;
-
-	if (target == NULL || tmp == NULL)
-		rc = mq_oom();
-	else {
-		unlink(tmp);
-		if (symlink(target, tmp) || rename(tmp, site)) {
-			mq_warn("%s", site);
-			unlink(tmp);
-			rc = MQ_EIO;
-		}
-	}
-	free(target);
-	free(tmp);
-	return rc;
-}
 
 size_t
 mq_out_count(const struct mq_out *o, const char *prefix, const char *suffix)

@@ -124,6 +124,13 @@ void mq_out_abort(struct mq_out *o);
 int mq_write_atomic(const char *path, const void *p, size_t n,
     unsigned mode);
 
+/*
+ * Point the symbolic link at path link to target (a path relative to the
+ * link's directory) with one rename(2): a reader sees the old target or
+ * the new one.  MQ_OK, MQ_EIO (message names link) or MQ_ENOMEM.
+ */
+int mq_out_link(const char *link, const char *target);
+
 /* Files of the release so far whose path starts with prefix and ends
    with suffix (either may be ""). */
 size_t mq_out_count(const struct mq_out *o, const char *prefix,
