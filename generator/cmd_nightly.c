@@ -81,21 +81,15 @@ now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Days from YYYYMMDD a to b (b later), by the civil calendar. */
+/* Days from YYYYMMDD a to b (b later); 0 when either is not a date. */
 static long
 days_between(uint32_t a, uint32_t b)
 {
-	struct tm ta, tb;
+	int64_t ta, tb;
 
-	memset(&ta, 0, sizeof(ta));
-	memset(&tb, 0, sizeof(tb));
-	ta.tm_year = (int)(a / 10000) - 1900;
-	ta.tm_mon = (int)(a / 100 % 100) - 1;
-	ta.tm_mday = (int)(a % 100);
-	tb.tm_year = (int)(b / 10000) - 1900;
-	tb.tm_mon = (int)(b / 100 % 100) - 1;
-	tb.tm_mday = (int)(b % 100);
-	return (long)((timegm(&tb) - timegm(&ta)) / 86400);
+	if (mq_monitor_date_epoch(a, &ta) || mq_monitor_date_epoch(b, &tb))
+		return 0;
+	return (long)((tb - ta) / 86400);
 }
 
 /* NDCG@10 of "for you" lists with parameters bp on split s of d. */
@@ -261,23 +255,16 @@ out:
 static uint32_t
 last_published(const char *runs)
 {
-	char *line = NULL;
-	size_t cap = 0;
+	struct mq_runs r;
 	uint32_t last = 0;
-	FILE *f;
+	size_t k;
 
-	if ((f = fopen(runs, "r")) == NULL)
+	if (mq_runs_load(&r, runs) != MQ_OK)
 		return 0;
-	while (getline(&line, &cap, f) > 0) {
-		const char *p = strstr(line, "\"date\": ");
-		unsigned long dt;
-
-		if (p && strstr(line, "\"status\": \"published\"") &&
-		    sscanf(p + 8, "%lu", &dt) == 1)
-			last = (uint32_t)dt;
-	}
-	free(line);
-	fclose(f);
+	for (k = 0; k < r.n; k++)
+		if (r.run[k].status && !strcmp(r.run[k].status, "published"))
+			last = r.run[k].date;
+	mq_runs_release(&r);
 	return last;
 }
 
