@@ -160,26 +160,15 @@ cmd_eval(int argc, char **argv)
 		if (order[i] == CMD_MODEL_BEST) {
 			struct mq_best b;
 			struct mq_best_params bp;
-			struct mq_scored *lists;
-			uint32_t *cnt;
 
 			cmd_given_best(&g, &bp);
 			if ((rc = mq_best_fit(&b, &s.train, &d, &bp)))
 				goto out;
 			t1 = now();
-			lists = mq_allocarray((size_t)d.nusers * top,
-			    sizeof(*lists));
-			cnt = calloc(d.nusers ? d.nusers : 1, sizeof(*cnt));
-			rc = lists && cnt ? mq_best_recommend_all(&b,
-			    (uint32_t)top, lists, cnt, NULL, NULL) : mq_oom();
-			if (rc == MQ_OK)
-				rc = mq_eval_lists(&s, lists, cnt, d.genres,
-				    (uint32_t)top, &mt);
+			rc = mq_eval_best(&b, &s, d.genres, (uint32_t)top, &mt);
 			t2 = now();
 			newreach = mq_best_new_reach(&b);
 			nnew = b.nnew;
-			free(lists);
-			free(cnt);
 			mq_best_release(&b);
 			if (rc)
 				goto out;

@@ -92,30 +92,18 @@ days_between(uint32_t a, uint32_t b)
 	return (long)((tb - ta) / 86400);
 }
 
-/* NDCG@10 of "for you" lists with parameters bp on split s of d. */
+/* Metrics of "for you" lists with parameters bp on split s of d. */
 static int
 score(const struct mq_data *d, const struct mq_split *s,
     const struct mq_best_params *bp, struct mq_metrics *mt)
 {
 	struct mq_best b;
-	struct mq_scored *lists = mq_allocarray((size_t)d->nusers * 10 + 1,
-	    sizeof(*lists));
-	uint32_t *cnt = calloc(d->nusers + 1, sizeof(*cnt));
 	int rc;
 
-	if (!lists || !cnt) {
-		free(lists);
-		free(cnt);
-		return mq_oom();
-	}
 	if ((rc = mq_best_fit(&b, &s->train, d, bp)) == MQ_OK) {
-		if ((rc = mq_best_recommend_all(&b, 10, lists, cnt, NULL,
-		    NULL)) == MQ_OK)
-			rc = mq_eval_lists(s, lists, cnt, d->genres, 10, mt);
+		rc = mq_eval_best(&b, s, d->genres, 10, mt);
 		mq_best_release(&b);
 	}
-	free(lists);
-	free(cnt);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mq_err.h"
+#include "mq_best.h"
 #include "mq_eval.h"
 
 void
@@ -252,9 +253,14 @@ mq_eval_lists(const struct mq_split *s, const struct mq_scored *lists,
 	return MQ_OK;
 }
 
-int
-mq_eval_model(const struct mq_model *m, const struct mq_split *s,
-    const uint64_t *genres, uint32_t n, struct mq_metrics *out)
+/*
+ * Lists of n films for every member of s, made by one of the two kinds
+ * of model (m or b), then their metrics.
+ */
+static int
+eval_lists_of(const struct mq_model *m, const struct mq_best *b,
+    const struct mq_split *s, const uint64_t *genres, uint32_t n,
+    struct mq_metrics *out)
 {
 	struct mq_scored *lists;
 	uint32_t *cnt;
@@ -267,10 +273,25 @@ mq_eval_model(const struct mq_model *m, const struct mq_split *s,
 		free(cnt);
 		return mq_oom();
 	}
-	rc = mq_model_recommend_all(m, n, lists, cnt);
+	rc = m ? mq_model_recommend_all(m, n, lists, cnt) :
+	    mq_best_recommend_all(b, n, lists, cnt, NULL, NULL);
 	if (rc == MQ_OK)
 		rc = mq_eval_lists(s, lists, cnt, genres, n, out);
 	free(lists);
 	free(cnt);
 	return rc;
+}
+
+int
+mq_eval_model(const struct mq_model *m, const struct mq_split *s,
+    const uint64_t *genres, uint32_t n, struct mq_metrics *out)
+{
+	return eval_lists_of(m, NULL, s, genres, n, out);
+}
+
+int
+mq_eval_best(const struct mq_best *b, const struct mq_split *s,
+    const uint64_t *genres, uint32_t n, struct mq_metrics *out)
+{
+	return eval_lists_of(NULL, b, s, genres, n, out);
 }

@@ -64,6 +64,12 @@ void mq_split_release(struct mq_split *s);
 int mq_eval_model(const struct mq_model *m, const struct mq_split *s,
     const uint64_t *genres, uint32_t n, struct mq_metrics *out);
 
+struct mq_best;
+
+/* The same for the "for you" list b (mq_best.h), fitted on s->train. */
+int mq_eval_best(const struct mq_best *b, const struct mq_split *s,
+    const uint64_t *genres, uint32_t n, struct mq_metrics *out);
+
 /* Metrics of given lists (lists[u*n..], cnt[u]) against the hidden films. */
 int mq_eval_lists(const struct mq_split *s, const struct mq_scored *lists,
     const uint32_t *cnt, const uint64_t *genres, uint32_t n,
