@@ -5,9 +5,8 @@
 
 #include "mq_esc.h"
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
+size_t
+mq_utf8_len(const unsigned char *s, size_t n)
 {
 	size_t len, i;
 	unsigned cp;
@@ -65,7 +64,7 @@ mq_esc_n(struct mq_buf *b, enum mq_esc e, const char *str, size_t n)
 			continue;
 		}
 		if (c >= 0x80) {
-			if ((run = utf8_len(s + i, n - i)) == 0) {
+			if ((run = mq_utf8_len(s + i, n - i)) == 0) {
 				mq_buf_adds(b, "\xef\xbf\xbd");	/* U+FFFD */
 				i++;
 				continue;
@@ -148,6 +147,20 @@ void
 mq_esc(struct mq_buf *b, enum mq_esc e, const char *s)
 {
 	mq_esc_n(b, e, s, strlen(s));
+}
+
+int
+mq_utf8_valid(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, len;
+
+	while (i < n) {
+		if ((len = mq_utf8_len(s + i, n - i)) == 0)
+			return 0;
+		i += len;
+	}
+	return 1;
 }
 
 void

@@ -30,6 +30,15 @@ void mq_esc(struct mq_buf *b, enum mq_esc e, const char *s);
  */
 void mq_esc_n(struct mq_buf *b, enum mq_esc e, const char *s, size_t n);
 
+/*
+ * Length of the valid UTF-8 sequence at s (n > 0 bytes left): 1 to 4, or
+ * 0 for an invalid one (overlong forms, surrogates, beyond U+10FFFF).
+ */
+size_t mq_utf8_len(const unsigned char *s, size_t n);
+
+/* Whether the n bytes at s are valid UTF-8. */
+int mq_utf8_valid(const char *s, size_t n);
+
 /* Append s as a quoted JSON string ("..." with mq_esc MQ_ESC_JSON). */
 void mq_esc_jstr(struct mq_buf *b, const char *s);
 

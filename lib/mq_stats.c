@@ -17,6 +17,7 @@
 #include "mq_chart.h"
 #include "mq_data.h"
 #include "mq_err.h"
+#include "mq_esc.h"
 #include "mq_out.h"
 #include "mq_poster.h"
 #include "mq_stats.h"
@@ -110,40 +111,6 @@ field_find(const char *path)
 	return NULL;
 }
 
-/* Whether s[0..n-1] is valid UTF-8 (no overlong form, no surrogate). */
-static int
-utf8_ok(const unsigned char *s, size_t n)
-{
-	size_t i = 0, k, len;
-	uint32_t cp;
-
-	while (i < n) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (s[i] >= 0xc2 && s[i] <= 0xdf)
-			len = 2, cp = s[i] & 0x1f;
-		else if (s[i] >= 0xe0 && s[i] <= 0xef)
-			len = 3, cp = s[i] & 0x0f;
-		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
-			len = 4, cp = s[i] & 0x07;
-		else
-			return 0;
-		if (n - i < len)
-			return 0;
-		for (k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += len;
-	}
-	return 1;
-}
 
 static int
 hex4(struct jp *j, unsigned *v)
@@ -525,7 +492,7 @@ parse_line(const char *line, size_t n, struct mq_run *r, const char **why)
 	j.p = line;
 	j.end = line + n;
 	j.r = r;
-	if (!utf8_ok((const unsigned char *)line, n))
+	if (!mq_utf8_valid(line, n))
 		jfail(&j, "not UTF-8");
 	else {
 		jws(&j);
