@@ -22,6 +22,7 @@
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -221,15 +222,26 @@ stats_page(const char *out, const char *runs, const struct mq_data *d,
 		goto out;
 	/* keep the page it replaced; older ones go */
 	{
-		char *cmd = NULL;
 		const char *prev = strrchr(cur, '/') ? strrchr(cur, '/') + 1 :
 		    cur;
+		struct dirent *de;
+		DIR *dp;
 
-		if ((cmd = mq_strf("cd '%s' && ls | grep -v -x -e '%s' -e '%s' "
-		    "| xargs -r rm -rf", parent, run, *prev ? prev : run)) &&
-		    !strchr(parent, '\'') && system(cmd) != 0)
-			mq_warnx("%s: old pages not removed", parent);
-		free(cmd);
+		if ((dp = opendir(parent)) != NULL) {
+			while ((de = readdir(dp)) != NULL) {
+				char *old;
+
+				if (de->d_name[0] == '.' ||
+				    !strcmp(de->d_name, run) ||
+				    !strcmp(de->d_name, prev))
+					continue;
+				if ((old = mq_strf("%s/%s", parent,
+				    de->d_name)) != NULL)
+					(void)mq_rmtree(old);
+				free(old);
+			}
+			closedir(dp);
+		}
 	}
 out:
 	free(dir);

@@ -564,6 +564,20 @@ rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return unlink(path);
 }
 
+int
+mq_rmtree(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st))
+		return errno == ENOENT ? MQ_OK : MQ_EIO;
+	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS)) {
+		mq_warn("cannot remove %s", path);
+		return MQ_EIO;
+	}
+	return MQ_OK;
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -577,9 +591,7 @@ remove_release(struct mq_out *o, const char *name)
 	char *path;
 
 	if ((path = mq_strf("%s/%s", o->releases, name)) != NULL) {
-		if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) &&
-		    errno != ENOENT)
-			mq_warn("prune %s", path);
+		(void)mq_rmtree(path);
 		free(path);
 	}
 	if ((path = mq_strf("%s/%s.files.tsv", o->releases, name)) != NULL) {
@@ -868,12 +880,9 @@ mq_out_abort(struct mq_out *o)
 	if (o == NULL)
 		return;
 	if (o->dir && o->made) {
-		struct stat st;
 		char *fold;
 
-		if (lstat(o->dir, &st) == 0 &&
-		    nftw(o->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS))
-			mq_warn("cannot remove %s", o->dir);
+		(void)mq_rmtree(o->dir);
 		if ((fold = mq_strf("%s.foldin.bin", o->dir)) != NULL) {
 			unlink(fold);
 			free(fold);

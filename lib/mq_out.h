@@ -131,6 +131,10 @@ int mq_write_atomic(const char *path, const void *p, size_t n,
  */
 int mq_out_link(const char *link, const char *target);
 
+/* Remove the file or directory tree at path (links are not followed);
+   a missing path is fine.  MQ_OK or MQ_EIO (reported). */
+int mq_rmtree(const char *path);
+
 /* Files of the release so far whose path starts with prefix and ends
    with suffix (either may be ""). */
 size_t mq_out_count(const struct mq_out *o, const char *prefix,
