@@ -1755,34 +1755,16 @@ out:
 	return rc;
 }
 
-/* Index of id in the ascending array ids[0..n-1], or -1. */
-static int64_t
-find_id(const uint32_t *ids, size_t n, uint32_t id)
-{
-	size_t lo = 0, hi = n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (ids[mid] < id)
-			lo = mid + 1;
-		else if (ids[mid] > id)
-			hi = mid;
-		else
-			return (int64_t)mid;
-	}
-	return -1;
-}
-
 int64_t
 mq_data_movie(const struct mq_data *d, uint32_t id)
 {
-	return find_id(d->movie_id, d->nmovies, id);
+	return mq_find_id(d->movie_id, d->nmovies, id);
 }
 
 int64_t
 mq_data_user(const struct mq_data *d, uint32_t id)
 {
-	return find_id(d->user_id, d->nusers, id);
+	return mq_find_id(d->user_id, d->nusers, id);
 }
 
 void

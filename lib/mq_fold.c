@@ -171,19 +171,7 @@ bad:
 int64_t
 mq_fold_movie(const struct mq_fold *f, uint32_t id)
 {
-	size_t lo = 0, hi = f->h->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (f->movie_id[mid] < id)
-			lo = mid + 1;
-		else if (f->movie_id[mid] > id)
-			hi = mid;
-		else
-			return (int64_t)mid;
-	}
-	return -1;
+	return mq_find_id(f->movie_id, f->h->n, id);
 }
 
 uint32_t

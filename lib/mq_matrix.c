@@ -113,3 +113,20 @@ mq_matrix_find(const struct mq_matrix *m, uint32_t u, uint32_t i)
 	}
 	return (size_t)-1;
 }
+
+int64_t
+mq_find_id(const uint32_t *ids, size_t n, uint32_t id)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else if (ids[mid] > id)
+			hi = mid;
+		else
+			return (int64_t)mid;
+	}
+	return -1;
+}

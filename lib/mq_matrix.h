@@ -63,6 +63,10 @@ mq_matrix_ideg(const struct mq_matrix *m, uint32_t i)
  */
 size_t mq_matrix_find(const struct mq_matrix *m, uint32_t u, uint32_t i);
 
+/* Index of id in the ascending array ids[0..n-1], or -1 (binary
+   search: raw movieIds and userIds to dense indices). */
+int64_t mq_find_id(const uint32_t *ids, size_t n, uint32_t id);
+
 /* Free what m owns; m is left empty and reusable.  NULL is accepted. */
 void mq_matrix_release(struct mq_matrix *m);
 

@@ -105,14 +105,6 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The dense index of raw user id in the sorted ids[0..n), or -1. */
-static int64_t
-find_u32(const uint32_t *ids, size_t n, uint32_t id)
-{
-	const uint32_t *p = bsearch(&id, ids, n, sizeof(*ids), cmp_u32);
-
-	return p ? p - ids : -1;
-}
 
 int
 mq_merge_store(struct mq_data *d, const char *path, struct mq_merge_stats *st)
@@ -179,7 +171,7 @@ mq_merge_store(struct mq_data *d, const char *path, struct mq_merge_stats *st)
 
 	/* the CSV ratings the store does not replace or delete */
 	for (u = 0; u < d->nusers; u++) {
-		uint32_t nuid = (uint32_t)find_u32(users, nu, d->user_id[u]);
+		uint32_t nuid = (uint32_t)mq_find_id(users, nu, d->user_id[u]);
 
 		for (a = d->R.u_off[u]; a < d->R.u_off[u + 1]; a++) {
 			uint64_t key = (uint64_t)d->user_id[u] << 32 |
@@ -210,7 +202,7 @@ mq_merge_store(struct mq_data *d, const char *path, struct mq_merge_stats *st)
 		st->replaced += had;
 		st->added += !had;
 		t[nt++] = (struct mq_triple){
-		    (uint32_t)find_u32(users, nu, c.r[k].user), (uint32_t)j,
+		    (uint32_t)mq_find_id(users, nu, c.r[k].user), (uint32_t)j,
 		    c.r[k].ts, (uint8_t)c.r[k].half };
 	}
 	if ((rc = mq_matrix_build(&R, (uint32_t)nu, d->nmovies, t, nt)))
