@@ -1082,14 +1082,13 @@ cmp_hist(const void *a, const void *b)
 }
 
 static int
-hist_save(struct site *S, size_t nold)
+hist_save(struct site *S)
 {
 	struct mq_buf b = MQ_BUF_INIT;
 	char *path = NULL;
 	size_t k;
 	int rc = MQ_OK;
 
-	(void)nold;
 	if (S->nhist)
 		qsort(S->hist, S->nhist, sizeof(*S->hist), cmp_hist);
 	for (k = 0; k < S->nhist; k++)
@@ -1555,7 +1554,7 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	char *css = NULL, *js = NULL, *path = NULL, hex[65];
 	uint32_t nshards = 0, drawn = 0;
 	int fitted;
-	size_t nold, k;
+	size_t k;
 	time_t now = time(NULL);
 	struct stat sb;
 	struct tm tm;
@@ -1595,7 +1594,6 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 		goto out;
 	if ((rc = hist_load(&S)))
 		goto out;
-	nold = S.nhist;
 	stage(&S, "setup");
 
 	if (o->best)
@@ -1679,7 +1677,7 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	if ((rc = mq_fold_write(path, S.build, d, &S.best.item.nb,
 	    S.best.fallback, S.title, S.posterpath)))
 		goto out;
-	if ((rc = hist_save(&S, nold)))
+	if ((rc = hist_save(&S)))
 		goto out;
 	if ((rc = mq_out_commit(&S.out, extra.s, o->keep)))
 		goto out;
