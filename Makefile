@@ -158,7 +158,7 @@ fuzz:
 	@mkdir -p bin fuzz/out fuzz/corpus
 	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Icgi -Ilib \
 	    -g -O1 -fsanitize=fuzzer,address,undefined -o bin/fuzz_req \
-	    fuzz/fuzz_req.c cgi/req.c
+	    fuzz/fuzz_req.c cgi/req.c lib/mq_esc.c lib/mq_buf.c lib/mq_err.c
 	cp tests/data/requests/*.req fuzz/corpus/
 	./bin/fuzz_req -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/req.dict \
 	    -artifact_prefix=fuzz/out/ fuzz/corpus

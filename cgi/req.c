@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mq_esc.h"
 #include "req.h"
 
 /* The fields of each route. */
@@ -189,69 +190,6 @@ failq(struct mq_req *r, enum mq_req_err err, const char *what,
 	    what ? ": " : "", problem, ex);
 }
 
-/*
- * UTF-8, strictly (RFC 3629): no overlong form, no surrogate, nothing
- * above U+10FFFF.  Returns the length of the sequence at s and its code
- * point, or 0 when it is invalid or cut.
- */
-static size_t
-utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-	size_t len, i;
-	uint32_t v;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-		v = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		v = c & 0x0F;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		v = c & 0x07;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	*cp = v;
-	return len;
-}
-
-static int
-utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k;
-	uint32_t cp;
-
-	while (i < n) {
-		if ((k = utf8_next(p + i, n - i, &cp)) == 0)
-			return 0;
-		i += k;
-	}
-	return 1;
-}
-
 /* A control character: C0, DEL or C1. */
 static int
 is_control(uint32_t cp)
@@ -358,7 +296,7 @@ text_ok(const char *v, size_t n, int nofmt)
 	uint32_t cp;
 
 	while (i < n) {
-		if ((k = utf8_next(p + i, n - i, &cp)) == 0)
+		if ((k = mq_utf8_next(p + i, n - i, &cp)) == 0)
 			return 0;
 		if (is_control(cp) || (nofmt && is_format(cp)))
 			return 0;
@@ -761,7 +699,7 @@ set_param(struct mq_req *r, int fi, char *v, size_t n)
 	if (memchr(v, '\0', n) != NULL)
 		return failq(r, MQ_REQ_BAD, f->name, "holds a NUL byte",
 		    NULL, 0);
-	if (!utf8_valid(v, n))
+	if (!mq_utf8_valid(v, n))
 		return failq(r, MQ_REQ_BAD, f->name, "is not valid UTF-8",
 		    secret ? NULL : v, n);
 	if (f->flags & MQ_FIELD_TRIM) {
@@ -1045,7 +983,7 @@ parse_json(struct mq_req *r, const char *s, size_t n)
 	int fi;
 	char c;
 
-	if (!utf8_valid(s, n))
+	if (!mq_utf8_valid(s, n))
 		return fail(r, MQ_REQ_BAD, "JSON: invalid UTF-8");
 	json_ws(&j);
 	if (j.i >= n || s[j.i] != '{')

@@ -10,9 +10,11 @@
  * parser promises (safe messages, valid decoded values, required fields);
  * a broken promise aborts, which the fuzzer reports as a crash.
  *
- * libFuzzer:  clang -fsanitize=fuzzer,address,undefined -Icgi \
- *                 fuzz/fuzz_req.c cgi/req.c
- * standalone: cc -DMQ_FUZZ_STANDALONE -Icgi fuzz/fuzz_req.c cgi/req.c
+ * libFuzzer:  clang -fsanitize=fuzzer,address,undefined -Icgi -Ilib \
+ *                 fuzz/fuzz_req.c cgi/req.c lib/mq_esc.c lib/mq_buf.c \
+ *                 lib/mq_err.c
+ * standalone: cc -DMQ_FUZZ_STANDALONE -Icgi -Ilib fuzz/fuzz_req.c \
+ *                 cgi/req.c lib/mq_esc.c lib/mq_buf.c lib/mq_err.c
  *             (runs each file named on the command line, or stdin; the
  *             form AFL++ drives with "afl-fuzz ... -- ./fuzz_req @@")
  */

@@ -22,6 +22,7 @@
 #include "mq_err.h"
 #include "mq_csv.h"
 #include "mq_data.h"
+#include "mq_esc.h"
 
 const char *const mq_reject_name[MQ_REJ_NREASONS] = {
 	"columns",
@@ -344,46 +345,6 @@ parse_unit(const struct mq_csv_field *f, float *out)
 	return 0;
 }
 
-/*
- * Length of the valid UTF-8 sequence at p (1..4), storing its code point,
- * or 0 when the bytes are not valid UTF-8 (overlong forms, surrogates and
- * code points above U+10FFFF included).
- */
-static size_t
-utf8_seq(const unsigned char *p, size_t len, uint32_t *cp)
-{
-	uint32_t c;
-	size_t n, i;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-		c = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		c = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		c = p[0] & 0x07;
-	} else
-		return 0;
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	*cp = c;
-	return n;
-}
-
 static int
 is_control(uint32_t cp)
 {
@@ -399,7 +360,7 @@ text_problem(const struct mq_csv_field *f)
 	uint32_t cp;
 
 	while (i < f->len) {
-		if ((n = utf8_seq(p + i, f->len - i, &cp)) == 0)
+		if ((n = mq_utf8_next(p + i, f->len - i, &cp)) == 0)
 			return "invalid UTF-8";
 		if (cp == 0)
 			return "NUL byte";
@@ -423,7 +384,7 @@ escape(char *buf, size_t size, const char *p, size_t len)
 	uint32_t cp;
 
 	while (i < lim && o + 8 < size) {
-		n = utf8_seq(u + i, len - i, &cp);
+		n = mq_utf8_next(u + i, len - i, &cp);
 		if (n > 1 && !is_control(cp)) {
 			memcpy(buf + o, p + i, n);
 			o += n;
@@ -1407,7 +1368,7 @@ prose_problem(const struct mq_csv_field *f)
 	uint32_t cp;
 
 	while (i < f->len) {
-		if ((n = utf8_seq(p + i, f->len - i, &cp)) == 0)
+		if ((n = mq_utf8_next(p + i, f->len - i, &cp)) == 0)
 			return "invalid UTF-8";
 		if (is_control(cp) && cp != '\n' && cp != '\r' && cp != '\t')
 			return cp == 0 ? "NUL byte" : "control character";

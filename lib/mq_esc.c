@@ -6,19 +6,21 @@
 #include "mq_esc.h"
 
 size_t
-mq_utf8_len(const unsigned char *s, size_t n)
+mq_utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	size_t len, i;
-	unsigned cp;
+	uint32_t c;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*cp = s[0];
 		return 1;
+	}
 	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
+		len = 2, c = s[0] & 0x1f;
 	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
+		len = 3, c = s[0] & 0x0f;
 	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
+		len = 4, c = s[0] & 0x07;
 	else
 		return 0;
 	if (len > n)
@@ -26,12 +28,13 @@ mq_utf8_len(const unsigned char *s, size_t n)
 	for (i = 1; i < len; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
+		c = (c << 6) | (s[i] & 0x3f);
 	}
 	/* overlong forms, surrogates, beyond U+10FFFF */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
 		return 0;
+	*cp = c;
 	return len;
 }
 
@@ -42,6 +45,7 @@ mq_esc_n(struct mq_buf *b, enum mq_esc e, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, run;
+	uint32_t cp;
 
 	if (e == MQ_ESC_RAW) {
 		mq_buf_add(b, str, n);
@@ -64,7 +68,7 @@ mq_esc_n(struct mq_buf *b, enum mq_esc e, const char *str, size_t n)
 			continue;
 		}
 		if (c >= 0x80) {
-			if ((run = mq_utf8_len(s + i, n - i)) == 0) {
+			if ((run = mq_utf8_next(s + i, n - i, &cp)) == 0) {
 				mq_buf_adds(b, "\xef\xbf\xbd");	/* U+FFFD */
 				i++;
 				continue;
@@ -154,9 +158,10 @@ mq_utf8_valid(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, len;
+	uint32_t cp;
 
 	while (i < n) {
-		if ((len = mq_utf8_len(s + i, n - i)) == 0)
+		if ((len = mq_utf8_next(s + i, n - i, &cp)) == 0)
 			return 0;
 		i += len;
 	}

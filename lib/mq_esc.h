@@ -16,6 +16,8 @@
 #ifndef MQ_ESC_H
 #define MQ_ESC_H
 
+#include <stdint.h>
+
 #include "mq_buf.h"
 
 enum mq_esc { MQ_ESC_TEXT, MQ_ESC_ATTR, MQ_ESC_URL, MQ_ESC_JSON,
@@ -31,10 +33,12 @@ void mq_esc(struct mq_buf *b, enum mq_esc e, const char *s);
 void mq_esc_n(struct mq_buf *b, enum mq_esc e, const char *s, size_t n);
 
 /*
- * Length of the valid UTF-8 sequence at s (n > 0 bytes left): 1 to 4, or
- * 0 for an invalid one (overlong forms, surrogates, beyond U+10FFFF).
+ * Decode the UTF-8 sequence at s (n > 0 bytes left), strictly (RFC 3629):
+ * returns its length, 1 to 4, and stores its code point in *cp, or returns
+ * 0 and leaves *cp alone when it is invalid or cut (overlong forms,
+ * surrogates, beyond U+10FFFF).
  */
-size_t mq_utf8_len(const unsigned char *s, size_t n);
+size_t mq_utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* Whether the n bytes at s are valid UTF-8. */
 int mq_utf8_valid(const char *s, size_t n);

@@ -19,6 +19,7 @@
 #include <png.h>
 
 #include "mq_err.h"
+#include "mq_esc.h"
 #include "mq_poster.h"
 #include "mq_rng.h"
 
@@ -102,48 +103,6 @@ static const char *const articles[] = {
 /* ---------------------------------------------------------------- text */
 
 /*
- * Decode the next code point of s (NUL-terminated) into *cp and return the
- * bytes used; malformed sequences give U+FFFD and consume one byte.
- */
-static size_t
-utf8_next(const unsigned char *s, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		c &= 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		c &= 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else
-		goto bad;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			goto bad;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		goto bad;
-	*cp = c;
-	return n;
-bad:
-	*cp = 0xfffd;
-	return 1;
-}
-
-/*
  * Decode utf8 into c->cp, keeping room for as many code points again
  * (the title composition writes after the decoded text).  Control
  * characters become spaces.  Returns the count, or -1 (out of memory).
@@ -152,7 +111,7 @@ static long
 decode(struct mq_poster_ctx *c, const char *utf8)
 {
 	const unsigned char *s = (const unsigned char *)utf8;
-	size_t len = strlen(utf8), n = 0, need = 2 * len + 64;
+	size_t len = strlen(utf8), n = 0, need = 2 * len + 64, i, k;
 	uint32_t cp;
 	void *p;
 
@@ -162,8 +121,12 @@ decode(struct mq_poster_ctx *c, const char *utf8)
 		c->cp = p;
 		c->cp_cap = need;
 	}
-	while (*s != '\0') {
-		s += utf8_next(s, &cp);
+	for (i = 0; i < len; i += k) {
+		/* a malformed sequence gives U+FFFD and uses one byte */
+		if ((k = mq_utf8_next(s + i, len - i, &cp)) == 0) {
+			cp = 0xfffd;
+			k = 1;
+		}
 		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
 			cp = ' ';
 		c->cp[n++] = cp;
