@@ -77,21 +77,6 @@ fake(struct mq_data *d, struct mq_matrix *R, uint64_t seed)
 	d->R = *R;
 }
 
-static void
-check_list(const struct mq_matrix *R, uint32_t u, const struct mq_scored *v,
-    uint32_t n)
-{
-	uint32_t a, b;
-
-	for (a = 0; a < n; a++) {
-		ck_assert_uint_lt(v[a].id, R->nitems);
-		ck_assert_msg(mq_matrix_find(R, u, v[a].id) == (size_t)-1,
-		    "member %u: film %u already rated", u, v[a].id);
-		for (b = a + 1; b < n; b++)
-			ck_assert_uint_ne(v[a].id, v[b].id);
-	}
-}
-
 START_TEST(lists_have_the_properties_and_the_slots)
 {
 	struct mq_data d;
@@ -110,7 +95,7 @@ START_TEST(lists_have_the_properties_and_the_slots)
 	    MQ_OK);
 	for (u = 0; u < FX_USERS; u++) {
 		ck_assert_uint_eq(cnt[u], N);
-		check_list(&R, u, out + u * N, cnt[u]);
+		fixture_check_list(&R, u, out + u * N, cnt[u]);
 		for (r = 0; r < cnt[u]; r++) {
 			uint32_t j = out[u * N + r].id;
 
@@ -238,13 +223,10 @@ START_TEST(stable_for_you)
 	struct mq_matrix R, P;
 	struct mq_best_params p;
 	struct mq_rng rng;
-	struct mq_triple *t;
 	unsigned seen[FX_ITEMS + NEXTRA] = { 0 }, best = 0;
-	uint32_t run, u, target = 5, i;
-	size_t a, n;
+	uint32_t run, target = 5, i;
 
 	fake(&d, &R, 24);
-	t = malloc((R.nnz + 1) * sizeof(*t));
 	mq_best_params_init(&p);
 	p.threads = 1;
 	mq_rng_seed(&rng, 7);
@@ -254,14 +236,7 @@ START_TEST(stable_for_you)
 		struct mq_scored v[N];
 		uint32_t nv, r;
 
-		n = 0;
-		for (u = 0; u < R.nusers; u++)
-			for (a = R.u_off[u]; a < R.u_off[u + 1]; a++)
-				if (u == target || mq_rng_unit(&rng) >= 0.02)
-					t[n++] = (struct mq_triple){ u,
-					    R.u_item[a], R.u_ts[a], R.u_half[a] };
-		ck_assert_int_eq(mq_matrix_build(&P, R.nusers, R.nitems, t, n),
-		    MQ_OK);
+		fixture_thin(&P, &R, target, &rng);
 		d.R = P;
 		ck_assert_int_eq(mq_best_fit(&b, &P, &d, &p), MQ_OK);
 		ck_assert_int_eq(mq_best_scratch_init(&s, &b), MQ_OK);
@@ -276,7 +251,6 @@ START_TEST(stable_for_you)
 		if (seen[i] > best)
 			best = seen[i];
 	ck_assert_msg(best >= 80, "most frequent film in %u of 100 lists", best);
-	free(t);
 	mq_matrix_release(&R);
 }
 END_TEST

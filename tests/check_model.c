@@ -18,22 +18,16 @@
 
 #define N 10
 
-/* Assert the list properties of out[0..n-1] for member u. */
+/* The list properties of out[0..n-1] for member u, best first. */
 static void
 assert_list(const struct mq_matrix *R, uint32_t u, const struct mq_scored *v,
     uint32_t n)
 {
-	uint32_t a, b;
+	uint32_t a;
 
-	for (a = 0; a < n; a++) {
-		ck_assert_uint_lt(v[a].id, R->nitems);
-		ck_assert_msg(mq_matrix_find(R, u, v[a].id) == (size_t)-1,
-		    "member %u: film %u already rated", u, v[a].id);
-		for (b = a + 1; b < n; b++)
-			ck_assert_uint_ne(v[a].id, v[b].id);
-		if (a > 0)
-			ck_assert(v[a - 1].score >= v[a].score);
-	}
+	fixture_check_list(R, u, v, n);
+	for (a = 1; a < n; a++)
+		ck_assert(v[a - 1].score >= v[a].score);
 }
 
 static void
@@ -309,10 +303,8 @@ stability(enum mq_kind kind)
 	struct mq_matrix R, P;
 	struct mq_params p;
 	struct mq_rng rng;
-	struct mq_triple *t = malloc(FX_USERS * FX_ITEMS * sizeof(*t));
 	unsigned seen[FX_ITEMS] = { 0 }, best = 0;
 	uint32_t run, u, target = 5;
-	size_t a, n;
 
 	fixture_build(&R, NULL, 8);
 	mq_params_init(&p, kind);
@@ -323,14 +315,7 @@ stability(enum mq_kind kind)
 		struct mq_scored v[N];
 		uint32_t nv, r;
 
-		n = 0;
-		for (u = 0; u < R.nusers; u++)
-			for (a = R.u_off[u]; a < R.u_off[u + 1]; a++)
-				if (u == target || mq_rng_unit(&rng) >= 0.02)
-					t[n++] = (struct mq_triple){ u,
-					    R.u_item[a], R.u_ts[a], R.u_half[a] };
-		ck_assert_int_eq(mq_matrix_build(&P, R.nusers, R.nitems, t, n),
-		    MQ_OK);
+		fixture_thin(&P, &R, target, &rng);
 		ck_assert_int_eq(mq_model_fit(&m, kind, &P, &p), MQ_OK);
 		ck_assert_int_eq(mq_scratch_init(&s, &m, N), MQ_OK);
 		mq_model_recommend(&m, &s, target, N, v, &nv);
@@ -346,7 +331,6 @@ stability(enum mq_kind kind)
 			best = seen[u];
 	ck_assert_msg(best >= 80, "%s: most frequent film in %u of 100 lists",
 	    mq_kind_name[kind], best);
-	free(t);
 	mq_matrix_release(&R);
 }
 

@@ -42,3 +42,37 @@ fixture_build(struct mq_matrix *m, uint64_t *genres, uint64_t seed)
 			genres[i] = (UINT64_C(1) << FX_BLOCK(i)) |
 			    (i % 2 == 0 ? UINT64_C(8) : 0);
 }
+
+void
+fixture_thin(struct mq_matrix *out, const struct mq_matrix *m,
+    uint32_t keep, struct mq_rng *rng)
+{
+	struct mq_triple *t = malloc((m->nnz + 1) * sizeof(*t));
+	size_t a, n = 0;
+	uint32_t u;
+
+	ck_assert_ptr_nonnull(t);
+	for (u = 0; u < m->nusers; u++)
+		for (a = m->u_off[u]; a < m->u_off[u + 1]; a++)
+			if (u == keep || mq_rng_unit(rng) >= 0.02)
+				t[n++] = (struct mq_triple){ u, m->u_item[a],
+				    m->u_ts[a], m->u_half[a] };
+	ck_assert_int_eq(mq_matrix_build(out, m->nusers, m->nitems, t, n),
+	    MQ_OK);
+	free(t);
+}
+
+void
+fixture_check_list(const struct mq_matrix *m, uint32_t u,
+    const struct mq_scored *v, uint32_t n)
+{
+	uint32_t a, b;
+
+	for (a = 0; a < n; a++) {
+		ck_assert_uint_lt(v[a].id, m->nitems);
+		ck_assert_msg(mq_matrix_find(m, u, v[a].id) == (size_t)-1,
+		    "member %u: film %u already rated", u, v[a].id);
+		for (b = a + 1; b < n; b++)
+			ck_assert_uint_ne(v[a].id, v[b].id);
+	}
+}
