@@ -43,11 +43,9 @@ make -s bin/marquee bin/marquee.cgi >&2 || die "cannot build"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mq-endpoint.XXXXXX")
 pid=
+. scripts/lib.sh
 cleanup() {
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
+	mq_stop
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -256,26 +254,8 @@ check "a: the CGI wrote nothing on stderr" test ! -s "$tmp/cgi.err"
 # ======================================================================
 # b. Through lighttpd on loopback, with curl.
 # ======================================================================
-port=
-for try in 1 2 3 4 5; do
-	p=$((20000 + ($$ * 7 + try * 7919) % 30000))
-	PORT=$p MQ_STORE=$store sh scripts/serve "$site" >"$tmp/serve.log" 2>&1 &
-	pid=$!
-	i=0
-	while [ $i -lt 50 ] && kill -0 "$pid" 2>/dev/null; do
-		if curl -fsS -o /dev/null "http://127.0.0.1:$p/api/health" 2>/dev/null; then
-			port=$p
-			break
-		fi
-		i=$((i + 1))
-		sleep 0.1
-	done
-	[ -n "$port" ] && break
-	kill "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	pid=
-done
-[ -n "$port" ] || { cat "$tmp/serve.log" >&2; die "lighttpd did not start"; }
+mq_serve "$site" "$store" "$tmp/serve.log" ||
+	{ cat "$tmp/serve.log" >&2; die "lighttpd did not start"; }
 url=http://127.0.0.1:$port
 say "lighttpd on $url"
 
@@ -485,9 +465,7 @@ check "c: each row holds the last rating sent" test "$(q "SELECT count(*) FROM r
 # ======================================================================
 # d. The batch reads the store.
 # ======================================================================
-kill "$pid" 2>/dev/null || true
-wait "$pid" 2>/dev/null || true
-pid=
+mq_stop
 build() {	# the build's "store DB (up to #N)" line in $tmp/build.log
 	./bin/marquee build --data "$data" --out "$site" --store "$store" >"$tmp/build.log" 2>&1
 }

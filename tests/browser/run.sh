@@ -51,11 +51,9 @@ done
 # --- data, site, member ------------------------------------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mq-browser.XXXXXX")
 pid=
+. scripts/lib.sh
 cleanup() {
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
+	mq_stop
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -132,19 +130,9 @@ hex=${hex%/}
 printf '%s' "$hex" | grep -Eq '^[0-9a-f]{32}$' || die "whoami gave '$hex'"
 
 # --- server --------------------------------------------------------------
-port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
-PORT=$port MQ_STORE=$store sh scripts/serve "$site" >"$tmp/serve.log" 2>&1 &
-pid=$!
+mq_serve "$site" "$store" "$tmp/serve.log" ||
+	{ cat "$tmp/serve.log" >&2; die "lighttpd did not start"; }
 url=http://127.0.0.1:$port/
-i=0
-until curl -fsS -o /dev/null "$url" 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 50 ] || ! kill -0 "$pid" 2>/dev/null; then
-		cat "$tmp/serve.log" >&2
-		die "lighttpd did not answer on $url"
-	fi
-	sleep 0.1
-done
 
 # --- zstd negotiation with curl ----------------------------------------
 pass=0
