@@ -122,6 +122,9 @@ int cmd_model_opt(int opt, const char *arg, struct mq_params *p);
 void cmd_timings_start(int enabled);
 void cmd_stage(const char *name);
 
+/* Seconds on the monotonic clock, for durations. */
+double cmd_now(void);
+
 /* The seed of today's run date (UTC) as YYYYMMDD. */
 uint64_t cmd_today(void);
 

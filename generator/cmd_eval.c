@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "mq_best.h"
 #include "mq_buf.h"
@@ -40,15 +39,6 @@ usage(FILE *f)
 	    "  --quiet           no load summary on stderr\n"
 	    "Model options apply to the kNN models evaluated.\n%s",
 	    cmd_model_help);
-}
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 enum { OPT_DATA = 1, OPT_MODEL, OPT_TOP, OPT_HOLDOUT, OPT_MINR, OPT_QUIET,
@@ -156,7 +146,7 @@ cmd_eval(int argc, char **argv)
 
 		if (only >= 0 && order[i] != only)
 			continue;
-		t0 = now();
+		t0 = cmd_now();
 		if (order[i] == CMD_MODEL_BEST) {
 			struct mq_best b;
 			struct mq_best_params bp;
@@ -164,9 +154,9 @@ cmd_eval(int argc, char **argv)
 			cmd_given_best(&g, &bp);
 			if ((rc = mq_best_fit(&b, &s.train, &d, &bp)))
 				goto out;
-			t1 = now();
+			t1 = cmd_now();
 			rc = mq_eval_best(&b, &s, d.genres, (uint32_t)top, &mt);
-			t2 = now();
+			t2 = cmd_now();
 			newreach = mq_best_new_reach(&b);
 			nnew = b.nnew;
 			mq_best_release(&b);
@@ -185,9 +175,9 @@ cmd_eval(int argc, char **argv)
 			if ((rc = mq_model_fit(&m, (enum mq_kind)order[i],
 			    &s.train, &p)))
 				goto out;
-			t1 = now();
+			t1 = cmd_now();
 			rc = mq_eval_model(&m, &s, d.genres, (uint32_t)top, &mt);
-			t2 = now();
+			t2 = cmd_now();
 			mq_model_release(&m);
 			if (rc)
 				goto out;

@@ -73,15 +73,6 @@ usage(FILE *f)
 enum { OPT_DATA = 1, OPT_OUT, OPT_STORE, OPT_STATE, OPT_FORCE, OPT_AFTER,
     OPT_DAYS, OPT_TOL, OPT_MAILTO, OPT_HELP, OPT_NDATE, OPT_XDAYS };
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Days from YYYYMMDD a to b (b later); 0 when either is not a date. */
 static long
 days_between(uint32_t a, uint32_t b)
@@ -332,7 +323,7 @@ cmd_nightly(int argc, char **argv)
 	const char *data = NULL, *out = NULL, *store = NULL, *state = NULL;
 	const char *mailto = getenv("MQ_MAILTO"), *status = "failed";
 	char *st_alloc = NULL, *models = NULL, *runs = NULL, run[32];
-	double t0 = now(), t_load = 0, t_gate = 0, t_build = 0, tol = 0.005;
+	double t0 = cmd_now(), t_load = 0, t_gate = 0, t_build = 0, tol = 0.005;
 	long after = 1000, days = 30;
 	int c, rc = MQ_OK, force = 0, retrain = 0, have_models = 0, gated = 0;
 	uint64_t new_events = 0, since_training = 0;
@@ -455,7 +446,7 @@ cmd_nightly(int argc, char **argv)
 	mq_store_close(s);
 	s = NULL;
 	new_events = sc.ratings + sc.deletions + sc.feedback;
-	t_load = now();
+	t_load = cmd_now();
 
 	/* 2. the retraining rule: ratings and feedback since the training */
 	rc = mq_modelio_load(models, &d, &inb, &unb, &meta);
@@ -499,7 +490,7 @@ cmd_nightly(int argc, char **argv)
 		gated = 1;
 	}
 	mq_split_release(&split);
-	t_gate = now();
+	t_gate = cmd_now();
 	if (gated && mc.ndcg < mp.ndcg - tol) {
 		char msg[200];
 
@@ -523,7 +514,7 @@ cmd_nightly(int argc, char **argv)
 	so.best = &cand;
 	if ((rc = mq_site_build(&d, &so, &st)))
 		goto fail;
-	t_build = now();
+	t_build = cmd_now();
 	if ((rc = mq_store_open(&s, store, 0)) ||
 	    (rc = mq_store_mark_run(s, ms.upto)) ||
 	    (rc = save_params(state, &cand)))
@@ -583,7 +574,7 @@ record:
 	mq_buf_printf(&line, ", \"seconds\": {\"load\": %.3f, \"gate\": %.3f, "
 	    "\"build\": %.3f, \"total\": %.3f}", t_load ? t_load - t0 : 0,
 	    t_gate ? t_gate - t_load : 0, t_build ? t_build - t_gate : 0,
-	    now() - t0);
+	    cmd_now() - t0);
 	mq_buf_printf(&line, ", \"counts\": {\"members\": %u, \"films\": %u, "
 	    "\"ratings\": %zu, \"new_ratings\": %llu, \"new_members\": %llu, "
 	    "\"store_seq\": %llu}", d.nusers, d.nmovies, d.R.nnz,
@@ -633,7 +624,7 @@ record:
 		fprintf(stderr, "nightly %s: published %s (%s%s), NDCG@10 %.4f "
 		    "(production %.4f), %.1f s\n", run, st.build,
 		    retrain ? "retrained: " : "models reused",
-		    retrain ? why.s : "", mc.ndcg, mp.ndcg, now() - t0);
+		    retrain ? why.s : "", mc.ndcg, mp.ndcg, cmd_now() - t0);
 out:
 	mq_store_close(s);
 	mq_nbrs_release(&inb);

@@ -109,13 +109,21 @@ cmd_load(const char *dir, const struct mq_load_opts *o, struct mq_data *d)
 static int timings;
 static double stage_wall, stage_cpu;
 
+double
+cmd_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static void
 clocks(double *wall, double *cpu)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	*wall = ts.tv_sec + ts.tv_nsec / 1e9;
+	*wall = cmd_now();
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	*cpu = ts.tv_sec + ts.tv_nsec / 1e9;
 }
