@@ -440,12 +440,6 @@ cmd_nightly(int argc, char **argv)
 		goto fail;
 	if ((rc = mq_merge_store(&d, store, &ms)))
 		goto fail;
-	if ((rc = mq_store_open(&s, store, 1)) ||
-	    (rc = mq_store_counts(s, MQ_STORE_SINCE_LAST_RUN, &sc)))
-		goto fail;
-	mq_store_close(s);
-	s = NULL;
-	new_events = sc.ratings + sc.deletions + sc.feedback;
 	t_load = cmd_now();
 
 	/* 2. the retraining rule: ratings and feedback since the training */
@@ -454,17 +448,19 @@ cmd_nightly(int argc, char **argv)
 		have_models = 1;
 	else if (rc != MQ_EIO)
 		goto fail;	/* damaged: say so */
-	rc = MQ_OK;
+	if ((rc = mq_store_open(&s, store, 1)) ||
+	    (rc = mq_store_counts(s, MQ_STORE_SINCE_LAST_RUN, &sc)))
+		goto fail;
+	new_events = sc.ratings + sc.deletions + sc.feedback;
 	if (have_models) {
 		struct mq_store_counts tc;
 
-		if ((rc = mq_store_open(&s, store, 1)) ||
-		    (rc = mq_store_counts(s, meta.trained_seq, &tc)))
+		if ((rc = mq_store_counts(s, meta.trained_seq, &tc)))
 			goto fail;
-		mq_store_close(s);
-		s = NULL;
 		since_training = tc.ratings + tc.deletions + tc.feedback;
 	}
+	mq_store_close(s);
+	s = NULL;
 	mq_buf_reset(&why);
 	if (force)
 		mq_buf_adds(&why, "forced");
