@@ -6,20 +6,20 @@
  */
 #include <sys/stat.h>
 
-#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <ft2build.h>
 #include FT_FREETYPE_H
 #include <png.h>
 
 #include "mq_err.h"
+#include "mq_buf.h"
 #include "mq_esc.h"
+#include "mq_out.h"
 #include "mq_poster.h"
 #include "mq_rng.h"
 
@@ -412,9 +412,24 @@ struct png_out {
 	int npal;
 };
 
-/* Encode o as a PNG on fp.  Returns 0 or -1 with io->msg set. */
+static void
+png_buf_write(png_structp png, png_bytep p, size_t n)
+{
+	mq_buf_add(png_get_io_ptr(png), p, n);
+}
+
+static void
+png_buf_flush(png_structp png)
+{
+	(void)png;
+}
+
+/*
+ * Encode o as a PNG appended to b.  Returns 0 or -1 with io->msg set; the
+ * caller checks b for a failed append.
+ */
 static int
-png_write_stream(FILE *fp, const struct png_out *o, struct pngio *io)
+png_write_buf(struct mq_buf *b, const struct png_out *o, struct pngio *io)
 {
 	png_structp png;
 	png_infop info;
@@ -437,7 +452,7 @@ png_write_stream(FILE *fp, const struct png_out *o, struct pngio *io)
 		png_destroy_write_struct(&png, &info);
 		return -1;
 	}
-	png_init_io(png, fp);
+	png_set_write_fn(png, b, png_buf_write, png_buf_flush);
 	png_set_compression_level(png, ZLEVEL);
 	if (o->npal > 0) {
 		depth = o->npal <= 2 ? 1 : o->npal <= 4 ? 2 :
@@ -505,76 +520,30 @@ palettize(const struct mq_canvas *cv, uint8_t *idx, png_color *pal)
 int
 mq_canvas_write_png(const struct mq_canvas *cv, const char *path)
 {
+	struct mq_buf b = MQ_BUF_INIT;
 	struct png_out o;
 	struct pngio io;
 	png_color pal[256];
-	uint8_t *idx = NULL;
-	char *tmp = NULL;
-	FILE *fp = NULL;
-	size_t len = strlen(path);
-	int fd = -1, rc = MQ_ENOMEM;
+	uint8_t *idx;
+	int rc;
 
 	memset(&o, 0, sizeof(o));
 	o.w = cv->w;
 	o.h = cv->h;
 	o.pix = cv->rgb;
 	if ((idx = malloc((size_t)cv->w * cv->h)) == NULL)
-		goto out;
+		return mq_oom();
 	if ((o.npal = palettize(cv, idx, pal)) > 0) {
 		o.pix = idx;
 		o.pal = pal;
 	}
-	if ((tmp = malloc(len + 8)) == NULL)
-		goto out;
-	memcpy(tmp, path, len);
-	memcpy(tmp + len, ".XXXXXX", 8);
-	rc = MQ_EIO;
-	if ((fd = mkstemp(tmp)) == -1) {
-		mq_warn("%s: cannot create temporary file", path);
-		free(tmp);
-		tmp = NULL;
-		goto out;
-	}
-	if (fchmod(fd, 0644) == -1) {
-		mq_warn("%s", tmp);
-		goto out;
-	}
-	if ((fp = fdopen(fd, "wb")) == NULL) {
-		mq_warn("%s", tmp);
-		goto out;
-	}
-	fd = -1;
 	io.msg[0] = '\0';
-	if (png_write_stream(fp, &o, &io) == -1) {
+	if (png_write_buf(&b, &o, &io) == -1) {
 		mq_warnx("%s: PNG: %s", path, io.msg);
-		goto out;
-	}
-	if (fflush(fp) == EOF || ferror(fp)) {
-		mq_warn("%s", path);
-		goto out;
-	}
-	if (fclose(fp) == EOF) {
-		fp = NULL;
-		mq_warn("%s", path);
-		goto out;
-	}
-	fp = NULL;
-	if (rename(tmp, path) == -1) {
-		mq_warn("%s: rename", path);
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
-	rc = MQ_OK;
-out:
-	if (fp != NULL)
-		fclose(fp);
-	if (fd != -1)
-		close(fd);
-	if (tmp != NULL) {
-		unlink(tmp);
-		free(tmp);
-	}
+		rc = MQ_EIO;
+	} else if ((rc = mq_buf_ok(&b)) == MQ_OK)
+		rc = mq_write_atomic(path, b.s, b.len, 0644);
+	mq_buf_release(&b);
 	free(idx);
 	return rc;
 }
