@@ -54,11 +54,14 @@ enum {
 	CMD_OPT_ALPHA, CMD_OPT_RECENCY, CMD_OPT_LIKED, CMD_OPT_DATE,
 	CMD_OPT_THREADS, CMD_OPT_WITEM, CMD_OPT_POPBETA, CMD_OPT_LAMBDA,
 	CMD_OPT_NODISC, CMD_OPT_NONEW, CMD_OPT_NOSERIES, CMD_OPT_MMRFROM,
-	CMD_OPT_NCAND
+	CMD_OPT_NCAND, CMD_OPT_UBUDGET, CMD_OPT_URECENT, CMD_OPT_UCAND
 };
 
 /* "--model best": the blended list of mq_best.h, beside the mq_kind. */
 #define CMD_MODEL_BEST	MQ_MODEL_NKINDS
+
+/* Print on stderr what fitting member neighbours cost (w), under p. */
+void cmd_uwork(const struct mq_uwork *w, const struct mq_params *p);
 
 /* Parse a model name, "best" included; -1 when unknown. */
 int cmd_kind_parse(const char *s);
@@ -80,7 +83,10 @@ int cmd_kind_parse(const char *s);
 	{ "no-new", no_argument, NULL, CMD_OPT_NONEW }, \
 	{ "no-series", no_argument, NULL, CMD_OPT_NOSERIES }, \
 	{ "mmr-from", required_argument, NULL, CMD_OPT_MMRFROM }, \
-	{ "candidates", required_argument, NULL, CMD_OPT_NCAND }
+	{ "candidates", required_argument, NULL, CMD_OPT_NCAND }, \
+	{ "user-budget", required_argument, NULL, CMD_OPT_UBUDGET }, \
+	{ "user-recent", required_argument, NULL, CMD_OPT_URECENT }, \
+	{ "user-candidates", required_argument, NULL, CMD_OPT_UCAND }
 
 /*
  * Model options as given on the command line, applied after the model

@@ -28,6 +28,13 @@ const char cmd_model_help[] =
 "                    (default: rating for item, cosine for user)\n"
 "  --shrink S        similarity *= overlap / (overlap + S)\n"
 "  --min-overlap N   user model: films two members must share (default 3)\n"
+"  --user-budget N   user model: pair updates allowed for the exact walk\n"
+"                    over shared films; above it the walk is bounded\n"
+"                    (default 2e9; 0: always exact)\n"
+"  --user-recent N   user model, bounded: newest films of a member whose\n"
+"                    raters are walked for candidates (default 5)\n"
+"  --user-candidates N  user model, bounded: candidates a member scored\n"
+"                    exactly (default 200)\n"
 "  --alpha A         item model: asymmetric cosine exponent (0.5 = cosine)\n"
 "  --recency H       half-life, in ratings, of a rating's weight (0: none;\n"
 "                    default 2 for item, 3 for user)\n"
@@ -127,6 +134,21 @@ cmd_model_opt(int opt, const char *arg, struct mq_params *p)
 		    MQ_OK)
 			p->min_overlap = (uint32_t)l;
 		break;
+	case CMD_OPT_UBUDGET:
+		if ((rc = cmd_parse_double("user-budget", arg, 0, 1e15, &d)) ==
+		    MQ_OK)
+			p->user_budget = d;
+		break;
+	case CMD_OPT_URECENT:
+		if ((rc = cmd_parse_long("user-recent", arg, 1, 100000,
+		    &l)) == MQ_OK)
+			p->user_recent = (uint32_t)l;
+		break;
+	case CMD_OPT_UCAND:
+		if ((rc = cmd_parse_long("user-candidates", arg, 1, 100000,
+		    &l)) == MQ_OK)
+			p->user_cand = (uint32_t)l;
+		break;
 	case CMD_OPT_ALPHA:
 		if ((rc = cmd_parse_double("alpha", arg, 0, 1, &d)) == MQ_OK)
 			p->alpha = d;
@@ -177,6 +199,20 @@ cmd_model_opt(int opt, const char *arg, struct mq_params *p)
 		return MQ_EUSAGE;
 	}
 	return rc;
+}
+
+void
+cmd_uwork(const struct mq_uwork *w, const struct mq_params *p)
+{
+	if (w->recent == 0)
+		fprintf(stderr, "work: member neighbours: exact walk, %.3g "
+		    "pair updates\n", (double)w->exact);
+	else
+		fprintf(stderr, "work: member neighbours: bounded walk (%u "
+		    "newest films, %u candidates a member), %.3g pair updates "
+		    "+ %.3g ratings read, against %.3g for the exact walk\n",
+		    w->recent, p->user_cand, (double)w->walked,
+		    (double)w->rescored, (double)w->exact);
 }
 
 int
@@ -256,12 +292,14 @@ recs_usage(FILE *f)
 	    "  --max-reject-frac F  stop above this share of rejected rows "
 	    "(default 0.01)\n"
 	    "  --quiet           no load summary on stderr\n"
-	    "  --timings         time and peak memory per stage on stderr\n%s",
+	    "  --timings         time and peak memory per stage on stderr\n"
+	    "  --recall N        user model: compare the neighbours of N members\n"
+	    "                    with the exact ones and print the recall\n%s",
 	    cmd_model_help);
 }
 
 enum { OPT_DATA = 1, OPT_MODEL, OPT_TOP, OPT_REJECTS, OPT_MAXREJ, OPT_QUIET,
-    OPT_HELP, OPT_DAMPING, OPT_MINCOUNT, OPT_TIMINGS };
+    OPT_HELP, OPT_DAMPING, OPT_MINCOUNT, OPT_TIMINGS, OPT_RECALL };
 
 #define COMMON_LONGOPTS \
 	{ "data", required_argument, NULL, OPT_DATA }, \
@@ -312,6 +350,7 @@ cmd_recs(int argc, char **argv)
 	static const struct option lopts[] = {
 		COMMON_LONGOPTS,
 		{ "model", required_argument, NULL, OPT_MODEL },
+		{ "recall", required_argument, NULL, OPT_RECALL },
 		CMD_MODEL_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -324,8 +363,8 @@ cmd_recs(int argc, char **argv)
 	struct mq_scored *lists = NULL;
 	uint32_t *cnt = NULL, u, r;
 	const char *dir = NULL;
-	int kind = -1, c, rc;
-	long top = 10;
+	int kind = -1, c, rc, timings = 0;
+	long top = 10, recall = 0;
 
 	memset(&d, 0, sizeof(d));
 	memset(&m, 0, sizeof(m));
@@ -346,6 +385,13 @@ cmd_recs(int argc, char **argv)
 			}
 			continue;
 		}
+		if (c == OPT_RECALL) {
+			if (cmd_parse_long("recall", optarg, 1, 10000000,
+			    &recall))
+				return MQ_EUSAGE;
+			continue;
+		}
+		timings |= c == OPT_TIMINGS;
 		rc = common_opt(c, &dir, &top, &lo);
 		if (rc == -1)
 			rc = cmd_given_add(&g, c, optarg);
@@ -376,6 +422,23 @@ cmd_recs(int argc, char **argv)
 	} else if ((rc = mq_model_fit(&m, (enum mq_kind)kind, &d.R, &p)))
 		goto out;
 	cmd_stage("model");
+	if (kind == MQ_MODEL_USER && (timings || recall))
+		cmd_uwork(&m.uwork, &p);
+	if (recall > 0) {
+		double rec;
+		uint32_t nm;
+
+		if (kind != MQ_MODEL_USER) {
+			mq_warnx("--recall: only for --model user");
+			rc = MQ_EUSAGE;
+			goto out;
+		}
+		if ((rc = mq_user_recall(&m, (uint32_t)recall, &rec, &nm)))
+			goto out;
+		fprintf(stderr, "recall: %.4f of the exact top-%u member "
+		    "neighbours, over %u members\n", rec, p.k, nm);
+		cmd_stage("recall");
+	}
 	lists = mq_allocarray((size_t)d.nusers * top, sizeof(*lists));
 	cnt = calloc(d.nusers ? d.nusers : 1, sizeof(*cnt));
 	if (lists == NULL || cnt == NULL) {

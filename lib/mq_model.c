@@ -42,6 +42,9 @@ mq_params_init(struct mq_params *p, enum mq_kind kind)
 	p->k = 20;
 	p->shrink = 10;
 	p->alpha = 0.5;
+	p->user_budget = 2e9;
+	p->user_recent = 5;
+	p->user_cand = 200;
 	p->seed = 1;
 	switch (kind) {
 	case MQ_MODEL_USER:
@@ -226,6 +229,22 @@ nbrs_alloc(struct mq_nbrs *nb, uint32_t nrows, uint32_t k)
 /* ------------------------------------------------------------------ */
 /* Film neighbours. */
 
+/*
+ * The co-occurrence counts are symmetric, so each pair of films is counted
+ * once: row i gathers, through its members, only the films j > i, and the
+ * pair's two similarities (they differ when alpha != 0.5) are offered to
+ * both films' lists.  Those lists are per thread, since any row may offer
+ * to any film; they are merged at the end.  The dot product of a pair sums
+ * the same products over the same members in the same (ascending) order as
+ * a one-way count would, so the figures are bit for bit those of counting
+ * every pair twice, at half the work.
+ */
+struct inb_lists {
+	struct mq_topk *top;	/* nitems lists of k, sharing one slab */
+	struct mq_scored *slab;
+	float *floor;		/* a full list's worst score, else -inf */
+};
+
 struct inb_ctx {
 	const struct mq_matrix *R;
 	const struct mq_params *p;
@@ -233,7 +252,7 @@ struct inb_ctx {
 	const float *wcol;	/* the same, column order */
 	const float *pw_row;	/* |i|^(2 alpha) */
 	const float *pw_col;	/* |j|^(2 (1 - alpha)) */
-	struct mq_nbrs *nb;
+	struct inb_lists *lists;	/* one per thread */
 };
 
 /* One film's running dot product and overlap with film i, side by side
@@ -242,6 +261,47 @@ struct dotcnt {
 	float acc;
 	uint32_t cnt;
 };
+
+static void
+inb_lists_release(struct inb_lists *l)
+{
+	free(l->top);
+	free(l->slab);
+	free(l->floor);
+}
+
+static int
+inb_lists_init(struct inb_lists *l, uint32_t nitems, uint32_t k)
+{
+	uint32_t i;
+
+	l->top = mq_allocarray(nitems ? nitems : 1, sizeof(*l->top));
+	l->slab = mq_allocarray((size_t)nitems * k + 1, sizeof(*l->slab));
+	l->floor = mq_allocarray(nitems ? nitems : 1, sizeof(*l->floor));
+	if (!l->top || !l->slab || !l->floor) {
+		inb_lists_release(l);
+		memset(l, 0, sizeof(*l));
+		return MQ_ENOMEM;
+	}
+	for (i = 0; i < nitems; i++) {
+		l->top[i] = (struct mq_topk){ k, 0, l->slab + (size_t)i * k };
+		l->floor[i] = -INFINITY;
+	}
+	return MQ_OK;
+}
+
+/* Offer film j with score s to film i's list (ties are the heap's call). */
+static inline void
+inb_offer(struct inb_lists *l, uint32_t i, uint32_t j, float s)
+{
+	struct mq_topk *t = &l->top[i];
+
+	if (s < l->floor[i])
+		return;
+	mq_topk_push(t, j, s);
+	if (t->n == t->k)
+		l->floor[i] = t->v[0].score;
+}
 
 static int
 inb_worker(void *arg, unsigned t, unsigned nt)
@@ -252,62 +312,90 @@ inb_worker(void *arg, unsigned t, unsigned nt)
 	const size_t *restrict u_off = R->u_off;
 	const uint32_t *restrict u_item = R->u_item;
 	const float *restrict wrow = c->wrow;
+	struct inb_lists *l = &c->lists[t];
 	struct dotcnt *restrict dc = calloc(R->nitems ? R->nitems : 1,
 	    sizeof(*dc));
 	uint32_t *restrict touched = mq_allocarray(R->nitems, sizeof(uint32_t));
-	struct mq_topk top = { 0, 0, NULL };
 	uint32_t i, j, q, nt_;
 	size_t a, b;
-	int rc = MQ_OK;
 
-	if (!dc || !touched || mq_topk_init(&top, p->k)) {
-		rc = MQ_ENOMEM;
-		goto out;
+	if (!dc || !touched || inb_lists_init(l, R->nitems, p->k)) {
+		free(dc);
+		free(touched);
+		return mq_oom();
 	}
 	for (i = t; i < R->nitems; i += nt) {
 		nt_ = 0;
 		for (a = R->i_off[i]; a < R->i_off[i + 1]; a++) {
 			uint32_t u = R->i_user[a];
 			float wi = c->wcol[a];
-			size_t end = u_off[u + 1];
+			size_t beg = u_off[u];
 
-			for (b = u_off[u]; b < end; b++) {
-				struct dotcnt *x = &dc[u_item[b]];
+			/* u's films are ascending: walk down to i */
+			for (b = u_off[u + 1]; b > beg && u_item[b - 1] > i;
+			    b--) {
+				struct dotcnt *x = &dc[u_item[b - 1]];
 
 				if (x->cnt++ == 0)
-					touched[nt_++] = u_item[b];
-				x->acc += wi * wrow[b];
+					touched[nt_++] = u_item[b - 1];
+				x->acc += wi * wrow[b - 1];
 			}
 		}
-		mq_topk_reset(&top);
 		for (q = 0; q < nt_; q++) {
-			float s, den;
+			float shr = 1.0f;
 
 			j = touched[q];
-			den = c->pw_row[i] * c->pw_col[j];
-			if (j != i && den > 0) {
-				s = dc[j].acc / den;
-				if (p->shrink > 0)
-					s *= dc[j].cnt / (dc[j].cnt +
-					    (float)p->shrink);
+			if (p->shrink > 0)
+				shr = dc[j].cnt / (dc[j].cnt + (float)p->shrink);
+			if (c->pw_row[i] * c->pw_col[j] > 0) {
+				float s = dc[j].acc /
+				    (c->pw_row[i] * c->pw_col[j]) * shr;
+
 				if (s > 0)
-					mq_topk_push(&top, j, s);
+					inb_offer(l, i, j, s);
+			}
+			if (c->pw_row[j] * c->pw_col[i] > 0) {
+				float s = dc[j].acc /
+				    (c->pw_row[j] * c->pw_col[i]) * shr;
+
+				if (s > 0)
+					inb_offer(l, j, i, s);
 			}
 			dc[j].acc = 0;
 			dc[j].cnt = 0;
 		}
-		mq_topk_sort(&top);
-		c->nb->cnt[i] = top.n;
-		for (q = 0; q < top.n; q++) {
-			c->nb->id[(size_t)i * p->k + q] = top.v[q].id;
-			c->nb->sim[(size_t)i * p->k + q] = top.v[q].score;
-		}
 	}
-out:
 	free(dc);
 	free(touched);
+	return MQ_OK;
+}
+
+/* Merge the threads' lists of each film into nb, best first. */
+static int
+inb_merge(struct mq_nbrs *nb, struct inb_lists *lists, unsigned nt,
+    uint32_t nitems, uint32_t k)
+{
+	struct mq_topk top = { 0, 0, NULL };
+	uint32_t i, q;
+	unsigned t;
+
+	if (mq_topk_init(&top, k))
+		return mq_oom();
+	for (i = 0; i < nitems; i++) {
+		mq_topk_reset(&top);
+		for (t = 0; t < nt; t++)
+			for (q = 0; q < lists[t].top[i].n; q++)
+				mq_topk_push(&top, lists[t].top[i].v[q].id,
+				    lists[t].top[i].v[q].score);
+		mq_topk_sort(&top);
+		nb->cnt[i] = top.n;
+		for (q = 0; q < top.n; q++) {
+			nb->id[(size_t)i * k + q] = top.v[q].id;
+			nb->sim[(size_t)i * k + q] = top.v[q].score;
+		}
+	}
 	mq_topk_release(&top);
-	return rc ? mq_oom() : MQ_OK;
+	return MQ_OK;
 }
 
 int
@@ -315,8 +403,10 @@ mq_nbrs_items(struct mq_nbrs *nb, const struct mq_matrix *R,
     const struct mq_params *p)
 {
 	struct inb_ctx c;
+	struct inb_lists *lists = NULL;
 	float *mu = NULL, *pw_row = NULL, *pw_col = NULL;
 	float *wrow = NULL, *wcol = NULL;
+	unsigned t, nt = mq_threads(p->threads);
 	uint32_t i, u;
 	size_t a;
 	int rc;
@@ -328,7 +418,8 @@ mq_nbrs_items(struct mq_nbrs *nb, const struct mq_matrix *R,
 	pw_col = mq_allocarray(R->nitems, sizeof(float));
 	wrow = mq_allocarray(R->nnz, sizeof(float));
 	wcol = mq_allocarray(R->nnz, sizeof(float));
-	if (!mu || !pw_row || !pw_col || !wrow || !wcol) {
+	lists = calloc(nt, sizeof(*lists));
+	if (!mu || !pw_row || !pw_col || !wrow || !wcol || !lists) {
 		rc = mq_oom();
 		goto out;
 	}
@@ -348,9 +439,14 @@ mq_nbrs_items(struct mq_nbrs *nb, const struct mq_matrix *R,
 		pw_row[i] = (float)pow(n2, p->alpha);
 		pw_col[i] = (float)pow(n2, 1.0 - p->alpha);
 	}
-	c = (struct inb_ctx){ R, p, wrow, wcol, pw_row, pw_col, nb };
-	rc = par_run(mq_threads(p->threads), &c, inb_worker);
+	c = (struct inb_ctx){ R, p, wrow, wcol, pw_row, pw_col, lists };
+	if ((rc = par_run(nt, &c, inb_worker)) == MQ_OK)
+		rc = inb_merge(nb, lists, nt, R->nitems, p->k);
 out:
+	if (lists != NULL)
+		for (t = 0; t < nt; t++)
+			inb_lists_release(&lists[t]);
+	free(lists);
 	free(wrow);
 	free(wcol);
 	free(mu);
@@ -465,14 +561,71 @@ recency_weights(const struct mq_matrix *R, uint32_t u, double halflife,
 /* ------------------------------------------------------------------ */
 /* Member neighbours. */
 
+/*
+ * Exactly, member u's similarities come from walking every rater of every
+ * film u rated: sum over films of (raters)^2 pair updates, about 2e11 at
+ * MovieLens 20M size.  When that exceeds p->user_budget, the walk is
+ * bounded:
+ *
+ *   1. Candidates.  Only the raters of u's p->user_recent newest films
+ *      are walked.  The recency weights make those films most of u's
+ *      similarity (with a half-life of 3 ratings, the 5 newest carry 70 %
+ *      of the weight), and a film's raters are walked whole: sampling
+ *      the raters of popular films instead (each kept with probability
+ *      L / raters, weighted back up) found 2 % of the true neighbours at
+ *      MovieLens 20M size, since the similarities there are many and
+ *      close.  The p->user_cand members with the best partial similarity
+ *      are the candidates.
+ *   2. Exact scores.  Each candidate's ratings are compared with u's
+ *      directly, in the same order as the exact walk sums them, so a
+ *      neighbour's score is bit for bit its exact score; what the bound
+ *      can cost is a true neighbour that never became a candidate.
+ *      mq_user_recall() measures that share.
+ */
 struct unb_ctx {
 	const struct mq_matrix *R;
 	const struct mq_params *p;
 	const float *mu;
 	const float *nrm;	/* |v| under p->sim */
 	size_t maxdeg;
+	const uint32_t *rows;	/* members to compute (NULL: all) */
+	uint32_t nrows;
+	/* the bounded walk */
+	const float *wcol;	/* similarity weight of each rating, columns */
+	uint64_t *walked;	/* per thread: pair updates of step 1 */
+	uint64_t *rescored;	/* per thread: ratings read in step 2 */
 	struct mq_nbrs *nb;
 };
+
+/* Write the sorted list top as row r of nb. */
+static void
+nbrs_store(struct mq_nbrs *nb, uint32_t r, struct mq_topk *top)
+{
+	uint32_t q;
+
+	mq_topk_sort(top);
+	nb->cnt[r] = top->n;
+	for (q = 0; q < top->n; q++) {
+		nb->id[(size_t)r * nb->k + q] = top->v[q].id;
+		nb->sim[(size_t)r * nb->k + q] = top->v[q].score;
+	}
+}
+
+/* Offer v with dot product acc over cnt shared films to top. */
+static inline void
+unb_offer(const struct unb_ctx *c, struct mq_topk *top, uint32_t v,
+    float acc, uint32_t cnt, double nu)
+{
+	float s, den = (float)nu * c->nrm[v];
+
+	if (den > 0 && cnt >= c->p->min_overlap) {
+		s = acc / den;
+		if (c->p->shrink > 0)
+			s *= cnt / (cnt + (float)c->p->shrink);
+		if (s > 0)
+			mq_topk_push(top, v, s);
+	}
+}
 
 static int
 unb_worker(void *arg, unsigned t, unsigned nt)
@@ -487,7 +640,7 @@ unb_worker(void *arg, unsigned t, unsigned nt)
 	uint32_t *ord = mq_allocarray(c->maxdeg, sizeof(uint32_t));
 	uint32_t *tmp = mq_allocarray(c->maxdeg, sizeof(uint32_t));
 	struct mq_topk top = { 0, 0, NULL };
-	uint32_t u, v, q, ntouch;
+	uint32_t u, v, q, r, n, ntouch;
 	size_t a, b;
 	int rc = MQ_OK;
 
@@ -496,9 +649,11 @@ unb_worker(void *arg, unsigned t, unsigned nt)
 		rc = MQ_ENOMEM;
 		goto out;
 	}
-	for (u = t; u < R->nusers; u += nt) {
+	n = c->rows ? c->nrows : R->nusers;
+	for (r = t; r < n; r += nt) {
 		double nu = 0;
 
+		u = c->rows ? c->rows[r] : r;
 		recency_weights(R, u, p->recency, rw, ord, tmp);
 		ntouch = 0;
 		for (a = R->u_off[u]; a < R->u_off[u + 1]; a++) {
@@ -518,26 +673,13 @@ unb_worker(void *arg, unsigned t, unsigned nt)
 		nu = sqrt(nu);
 		mq_topk_reset(&top);
 		for (q = 0; q < ntouch; q++) {
-			float s, den;
-
 			v = touched[q];
-			den = (float)nu * c->nrm[v];
-			if (v != u && den > 0 && cnt[v] >= p->min_overlap) {
-				s = acc[v] / den;
-				if (p->shrink > 0)
-					s *= cnt[v] / (cnt[v] + (float)p->shrink);
-				if (s > 0)
-					mq_topk_push(&top, v, s);
-			}
+			if (v != u)
+				unb_offer(c, &top, v, acc[v], cnt[v], nu);
 			acc[v] = 0;
 			cnt[v] = 0;
 		}
-		mq_topk_sort(&top);
-		c->nb->cnt[u] = top.n;
-		for (q = 0; q < top.n; q++) {
-			c->nb->id[(size_t)u * p->k + q] = top.v[q].id;
-			c->nb->sim[(size_t)u * p->k + q] = top.v[q].score;
-		}
+		nbrs_store(c->nb, u, &top);
 	}
 out:
 	free(acc);
@@ -550,14 +692,131 @@ out:
 	return rc ? mq_oom() : MQ_OK;
 }
 
+/* A candidate's running partial dot product and overlap. */
+struct est {
+	float acc;
+	uint32_t cnt;
+};
+
+static int
+unb_bounded_worker(void *arg, unsigned t, unsigned nt)
+{
+	struct unb_ctx *c = arg;
+	const struct mq_matrix *R = c->R;
+	const struct mq_params *p = c->p;
+	const float *restrict wcol = c->wcol;
+	struct est *restrict est = calloc(R->nusers ? R->nusers : 1,
+	    sizeof(*est));
+	uint32_t *touched = mq_allocarray(R->nusers, sizeof(uint32_t));
+	float *x = calloc(R->nitems ? R->nitems : 1, sizeof(float));
+	uint8_t *mark = calloc(R->nitems ? R->nitems : 1, 1);
+	float *rw = mq_allocarray(c->maxdeg, sizeof(float));
+	uint32_t *ord = mq_allocarray(c->maxdeg, sizeof(uint32_t));
+	uint32_t *tmp = mq_allocarray(c->maxdeg, sizeof(uint32_t));
+	struct mq_topk cand = { 0, 0, NULL }, top = { 0, 0, NULL };
+	uint64_t walked = 0, reads = 0;
+	uint32_t u, v, q, ntouch;
+	size_t a, b, beg, end;
+	int rc = MQ_OK;
+
+	if (!est || !touched || !x || !mark || !rw || !ord || !tmp ||
+	    mq_topk_init(&cand, p->user_cand) || mq_topk_init(&top, p->k)) {
+		rc = MQ_ENOMEM;
+		goto out;
+	}
+	for (u = t; u < R->nusers; u += nt) {
+		double nu = 0;
+
+		beg = R->u_off[u];
+		end = R->u_off[u + 1];
+		recency_weights(R, u, p->recency, rw, ord, tmp);
+		for (a = beg; a < end; a++) {
+			uint32_t i = R->u_item[a];
+			float wu = rw[a - beg] *
+			    sim_weight(p->sim, R->u_half[a], c->mu[u]);
+
+			x[i] = wu;
+			mark[i] = 1;
+			nu += (double)wu * wu;
+		}
+		nu = sqrt(nu);
+		/* 1. every rater of u's p->user_recent newest films */
+		ntouch = 0;
+		for (a = 0; a < p->user_recent && a < end - beg; a++) {
+			uint32_t i = R->u_item[beg +
+			    (p->recency > 0 ? ord[a] : a)];
+			float wu = x[i];
+
+			for (b = R->i_off[i]; b < R->i_off[i + 1]; b++) {
+				struct est *e = &est[R->i_user[b]];
+
+				if (e->cnt++ == 0)
+					touched[ntouch++] = R->i_user[b];
+				e->acc += wu * wcol[b];
+			}
+			walked += mq_matrix_ideg(R, i);
+		}
+		mq_topk_reset(&cand);
+		for (q = 0; q < ntouch; q++) {
+			struct est *e = &est[v = touched[q]];
+
+			if (v != u && c->nrm[v] > 0 && e->acc > 0)
+				mq_topk_push(&cand, v, e->acc / c->nrm[v] *
+				    (e->cnt / (e->cnt + (float)p->shrink)));
+			e->acc = 0;
+			e->cnt = 0;
+		}
+		/* 2. the candidates' exact scores, summed as the walk would */
+		mq_topk_reset(&top);
+		for (q = 0; q < cand.n; q++) {
+			float dot = 0;
+			uint32_t shared = 0;
+
+			v = cand.v[q].id;
+			for (b = R->u_off[v]; b < R->u_off[v + 1]; b++) {
+				uint32_t i = R->u_item[b];
+
+				if (mark[i]) {
+					dot += x[i] * sim_weight(p->sim,
+					    R->u_half[b], c->mu[v]);
+					shared++;
+				}
+			}
+			reads += mq_matrix_udeg(R, v);
+			unb_offer(c, &top, v, dot, shared, nu);
+		}
+		for (a = beg; a < end; a++) {
+			x[R->u_item[a]] = 0;
+			mark[R->u_item[a]] = 0;
+		}
+		nbrs_store(c->nb, u, &top);
+	}
+	c->walked[t] = walked;
+	c->rescored[t] = reads;
+out:
+	free(est);
+	free(touched);
+	free(x);
+	free(mark);
+	free(rw);
+	free(ord);
+	free(tmp);
+	mq_topk_release(&cand);
+	mq_topk_release(&top);
+	return rc ? mq_oom() : MQ_OK;
+}
+
 static int
 nbrs_users(struct mq_nbrs *nb, const struct mq_matrix *R,
-    const struct mq_params *p, const float *mu)
+    const struct mq_params *p, const float *mu, const uint32_t *rows,
+    uint32_t nrows, struct mq_uwork *work)
 {
 	struct unb_ctx c;
-	float *nrm;
-	size_t maxdeg = max_udeg(R);
-	uint32_t u;
+	float *nrm, *wcol = NULL;
+	unsigned t, nt = mq_threads(p->threads);
+	uint64_t *cost = NULL;
+	uint32_t u, i;
+	size_t a;
 	int rc;
 
 	if ((rc = nbrs_alloc(nb, R->nusers, p->k)))
@@ -568,7 +827,6 @@ nbrs_users(struct mq_nbrs *nb, const struct mq_matrix *R,
 	}
 	for (u = 0; u < R->nusers; u++) {
 		double n2 = 0;
-		size_t a;
 
 		for (a = R->u_off[u]; a < R->u_off[u + 1]; a++) {
 			float w = sim_weight(p->sim, R->u_half[a], mu[u]);
@@ -577,11 +835,87 @@ nbrs_users(struct mq_nbrs *nb, const struct mq_matrix *R,
 		}
 		nrm[u] = (float)sqrt(n2);
 	}
-	c = (struct unb_ctx){ R, p, mu, nrm, maxdeg, nb };
-	rc = par_run(mq_threads(p->threads), &c, unb_worker);
+	c = (struct unb_ctx){ R, p, mu, nrm, max_udeg(R), rows, nrows,
+	    NULL, NULL, NULL, nb };
+	memset(work, 0, sizeof(*work));
+	for (i = 0; i < R->nitems; i++)
+		work->exact += (uint64_t)mq_matrix_ideg(R, i) *
+		    mq_matrix_ideg(R, i);
+	if (rows != NULL || p->user_budget <= 0 ||
+	    (double)work->exact <= p->user_budget) {
+		work->walked = work->exact;
+		rc = par_run(nt, &c, unb_worker);
+		goto out;
+	}
+	work->recent = p->user_recent;
+	wcol = mq_allocarray(R->nnz ? R->nnz : 1, sizeof(float));
+	cost = calloc(2 * (size_t)nt, sizeof(*cost));
+	if (wcol == NULL || cost == NULL) {
+		rc = mq_oom();
+		goto out;
+	}
+	for (i = 0; i < R->nitems; i++)
+		for (a = R->i_off[i]; a < R->i_off[i + 1]; a++)
+			wcol[a] = sim_weight(p->sim, R->i_half[a],
+			    mu[R->i_user[a]]);
+	c.wcol = wcol;
+	c.walked = cost;
+	c.rescored = cost + nt;
+	rc = par_run(nt, &c, unb_bounded_worker);
+	for (t = 0; t < nt; t++) {
+		work->walked += cost[t];
+		work->rescored += cost[nt + t];
+	}
+out:
+	free(cost);
+	free(wcol);
 	free(nrm);
 	if (rc)
 		mq_nbrs_release(nb);
+	return rc;
+}
+
+int
+mq_user_recall(const struct mq_model *m, uint32_t nsample, double *recall,
+    uint32_t *nmembers)
+{
+	struct mq_nbrs ex;
+	struct mq_uwork w;
+	uint32_t *rows, n, r, q, z, hit = 0, all = 0;
+	int rc;
+
+	*recall = 1.0;
+	*nmembers = 0;
+	if (m->kind != MQ_MODEL_USER || m->R->nusers == 0)
+		return MQ_OK;
+	n = nsample < m->R->nusers ? nsample : m->R->nusers;
+	if (n == 0)
+		return MQ_OK;
+	if ((rows = mq_allocarray(n, sizeof(*rows))) == NULL)
+		return mq_oom();
+	/* every (nusers / n)-th member: spread over the whole range */
+	for (r = 0; r < n; r++)
+		rows[r] = (uint32_t)((uint64_t)r * m->R->nusers / n);
+	rc = nbrs_users(&ex, m->R, &m->p, m->umean, rows, n, &w);
+	if (rc == MQ_OK) {
+		for (r = 0; r < n; r++) {
+			uint32_t u = rows[r];
+			const uint32_t *e = ex.id + (size_t)u * ex.k;
+			const uint32_t *b = m->nb.id + (size_t)u * m->nb.k;
+
+			for (q = 0; q < ex.cnt[u]; q++)
+				for (z = 0; z < m->nb.cnt[u]; z++)
+					if (b[z] == e[q]) {
+						hit++;
+						break;
+					}
+			all += ex.cnt[u];
+		}
+		*recall = all ? (double)hit / all : 1.0;
+		*nmembers = n;
+		mq_nbrs_release(&ex);
+	}
+	free(rows);
 	return rc;
 }
 
@@ -652,7 +986,7 @@ mq_model_fit(struct mq_model *m, enum mq_kind kind,
 		rc = mq_nbrs_items(&m->nb, R, p);
 		break;
 	case MQ_MODEL_USER:
-		rc = nbrs_users(&m->nb, R, p, m->umean);
+		rc = nbrs_users(&m->nb, R, p, m->umean, NULL, 0, &m->uwork);
 		break;
 	case MQ_MODEL_POP:
 		rc = pop_order(m);

@@ -44,6 +44,12 @@ struct mq_params {
 	double recency;		/* half-life, in a member's ratings, of their
 				   weight when scoring (0: no decay) */
 	double liked;		/* ratings >= member mean + liked weigh more */
+	double user_budget;	/* user model: pair updates allowed in the
+				   walk over shared films (0: exact) */
+	uint32_t user_recent;	/* user model, bounded: newest films of a
+				   member whose raters are walked */
+	uint32_t user_cand;	/* user model, bounded: candidates scored
+				   exactly per member */
 	uint64_t seed;		/* random model: e.g. the run date YYYYMMDD */
 	unsigned threads;	/* worker threads (0: number of CPUs) */
 };
@@ -64,6 +70,14 @@ struct mq_nbrs {
 	float *sim;		/* nrows * k */
 };
 
+/* What fitting the member neighbours cost (see mq_model.c). */
+struct mq_uwork {
+	uint64_t exact;		/* pair updates of the exact walk */
+	uint64_t walked;	/* pair updates done */
+	uint64_t rescored;	/* candidates' ratings read to score them */
+	uint32_t recent;	/* newest films walked; 0: the exact walk */
+};
+
 struct mq_model {
 	enum mq_kind kind;
 	struct mq_params p;
@@ -71,6 +85,7 @@ struct mq_model {
 	struct mq_nbrs nb;		/* item: film x film; user: member x member */
 	float *umean;			/* per member mean rating (half stars) */
 	uint32_t *pop_order;		/* films, most rated first */
+	struct mq_uwork uwork;		/* user: the neighbour walk's cost */
 };
 
 /*
@@ -130,6 +145,16 @@ int mq_model_recommend_all(const struct mq_model *m, uint32_t n,
  */
 int mq_nbrs_items(struct mq_nbrs *nb, const struct mq_matrix *R,
     const struct mq_params *p);
+
+/*
+ * Recall of the member neighbours of the fitted user model m: for nsample
+ * members spread evenly over the index range, the exact top-k neighbours
+ * are computed and *recall set to the share of them m also holds (1 when
+ * m walked exactly, or for another kind).  *nmembers is the sample size.
+ * Returns MQ_OK or MQ_ENOMEM.
+ */
+int mq_user_recall(const struct mq_model *m, uint32_t nsample,
+    double *recall, uint32_t *nmembers);
 
 /* Free what nb owns.  NULL accepted. */
 void mq_nbrs_release(struct mq_nbrs *nb);

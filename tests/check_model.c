@@ -203,6 +203,66 @@ START_TEST(threads_do_not_change_results)
 }
 END_TEST
 
+/*
+ * The bounded member walk: the same lists on any thread count, every
+ * neighbour it keeps scored exactly as the exact walk scores it, a
+ * recall mq_user_recall() reports truthfully, and 1 for the exact walk.
+ */
+START_TEST(bounded_user_walk)
+{
+	struct mq_matrix R;
+	struct mq_params p;
+	struct mq_model ex, a, b;
+	uint32_t u, q, z, nm, hit = 0, all = 0;
+	double rec;
+
+	fixture_build(&R, NULL, 6);
+	mq_params_init(&p, MQ_MODEL_USER);
+	p.threads = 2;
+	ck_assert_int_eq(mq_model_fit(&ex, MQ_MODEL_USER, &R, &p), MQ_OK);
+	ck_assert_uint_eq(ex.uwork.recent, 0);
+	ck_assert_int_eq(mq_user_recall(&ex, 50, &rec, &nm), MQ_OK);
+	ck_assert_double_eq(rec, 1.0);
+	p.user_budget = 1;	/* anything above it is bounded */
+	p.user_recent = 3;
+	p.user_cand = 40;
+	p.threads = 1;
+	ck_assert_int_eq(mq_model_fit(&a, MQ_MODEL_USER, &R, &p), MQ_OK);
+	p.threads = 3;
+	ck_assert_int_eq(mq_model_fit(&b, MQ_MODEL_USER, &R, &p), MQ_OK);
+	ck_assert_uint_eq(a.uwork.recent, 3);
+	ck_assert_uint_lt(a.uwork.walked, a.uwork.exact);
+	ck_assert_uint_eq(a.uwork.walked, b.uwork.walked);
+	ck_assert_mem_eq(a.nb.cnt, b.nb.cnt, (size_t)R.nusers * 4);
+	ck_assert_mem_eq(a.nb.id, b.nb.id, (size_t)R.nusers * p.k * 4);
+	ck_assert_mem_eq(a.nb.sim, b.nb.sim, (size_t)R.nusers * p.k * 4);
+	for (u = 0; u < R.nusers; u++) {
+		const uint32_t *ei = ex.nb.id + (size_t)u * p.k;
+		const uint32_t *ai = a.nb.id + (size_t)u * p.k;
+
+		for (q = 0; q < a.nb.cnt[u]; q++) {
+			ck_assert_uint_ne(ai[q], u);
+			for (z = 0; z < ex.nb.cnt[u]; z++)
+				if (ei[z] == ai[q]) {
+					/* bit for bit the exact score */
+					ck_assert(ex.nb.sim[(size_t)u * p.k +
+					    z] == a.nb.sim[(size_t)u * p.k + q]);
+					hit++;
+				}
+		}
+		all += ex.nb.cnt[u];
+	}
+	ck_assert_int_eq(mq_user_recall(&a, R.nusers, &rec, &nm), MQ_OK);
+	ck_assert_uint_eq(nm, R.nusers);
+	ck_assert_double_eq_tol(rec, (double)hit / all, 1e-12);
+	ck_assert_msg(rec > 0.5 && rec < 1.0, "recall %g", rec);
+	mq_model_release(&ex);
+	mq_model_release(&a);
+	mq_model_release(&b);
+	mq_matrix_release(&R);
+}
+END_TEST
+
 START_TEST(random_is_reproducible_per_date)
 {
 	struct mq_matrix R;
@@ -419,6 +479,7 @@ model_suite(void)
 	tcase_add_test(tc, knn_lists_follow_tastes);
 	tcase_add_test(tc, user_neighbours_are_other_members);
 	tcase_add_test(tc, threads_do_not_change_results);
+	tcase_add_test(tc, bounded_user_walk);
 	tcase_add_test(tc, random_is_reproducible_per_date);
 	tcase_add_test(tc, random_when_almost_all_seen);
 	tcase_add_test(tc, pop_lists_most_rated_unseen);
