@@ -12,9 +12,45 @@
 #include "mq_data.h"
 #include "mq_key.h"
 #include "mq_merge.h"
+#include "mq_model.h"
+#include "mq_modelio.h"
 #include "mq_site.h"
 #include "mq_store.h"
 #include "cmd.h"
+
+/*
+ * --fit-only: the neighbours the site's "for you" list uses, fitted with
+ * its parameters and saved to path, and the state directory and key
+ * made, so that shards can run in parallel from them.
+ */
+static int
+fit_models(const struct mq_data *d, const struct mq_site_opts *so,
+    const char *path)
+{
+	struct mq_params ip, up;
+	struct mq_model im, um;
+	struct mq_modelio_meta mm;
+	int rc;
+
+	memset(&im, 0, sizeof(im));
+	memset(&um, 0, sizeof(um));
+	mq_params_init(&ip, MQ_MODEL_ITEM);
+	mq_params_init(&up, MQ_MODEL_USER);
+	ip.threads = up.threads = so->threads;
+	if ((rc = mq_site_prepare(so)) ||
+	    (rc = mq_model_fit(&im, MQ_MODEL_ITEM, &d->R, &ip)))
+		goto out;
+	cmd_stage("item");
+	if ((rc = mq_model_fit(&um, MQ_MODEL_USER, &d->R, &up)))
+		goto out;
+	cmd_stage("user");
+	mm = (struct mq_modelio_meta){ (uint32_t)so->date, 0, ip.k, up.k };
+	rc = mq_modelio_save(path, d, &im.nb, &um.nb, &mm);
+out:
+	mq_model_release(&im);
+	mq_model_release(&um);
+	return rc;
+}
 
 static void
 build_usage(FILE *f)
@@ -43,12 +79,28 @@ build_usage(FILE *f)
 	    "  --keep N          releases kept (default 3)\n"
 	    "  --threads N       model threads (default: CPUs online)\n"
 	    "  --rejects FILE, --max-reject-frac F, --quiet (-q)  as for recs\n"
-	    "  --timings         one line per stage on stderr\n");
+	    "  --timings         one line per stage on stderr\n"
+	    "the models once, the members in shards (README, operations):\n"
+	    "  --models FILE     neighbours saved by --fit-only, used instead of "
+	    "fitting\n"
+	    "  --fit-only        fit the neighbours, save them to --models FILE, "
+	    "make the\n"
+	    "                    state directory and key, and stop\n"
+	    "  --build-id ID     the release name (default: the time, "
+	    "YYYYMMDDTHHMMSSZ)\n"
+	    "  --shard I/N       compute only members I mod N into "
+	    "--shard-dir DIR\n"
+	    "                    (part-I-of-N); publish nothing\n"
+	    "  --merge N         build the site with the members of the N parts "
+	    "in\n"
+	    "                    --shard-dir DIR\n"
+	    "  --shard-dir DIR   where the parts are written and read\n");
 }
 
 enum { OPT_DATA = 1, OPT_OUT, OPT_STATE, OPT_TOP, OPT_TEMPLATES,
     OPT_ASSETS, OPT_DATE, OPT_KEEP, OPT_THREADS, OPT_REJECTS, OPT_MAXREJ,
-    OPT_QUIET, OPT_TIMINGS, OPT_HELP, OPT_USER, OPT_KEY, OPT_STORE };
+    OPT_QUIET, OPT_TIMINGS, OPT_HELP, OPT_USER, OPT_KEY, OPT_STORE,
+    OPT_MODELS, OPT_FITONLY, OPT_BUILDID, OPT_SHARD, OPT_MERGE, OPT_SHARDDIR };
 
 int
 cmd_build(int argc, char **argv)
@@ -69,8 +121,19 @@ cmd_build(int argc, char **argv)
 		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ "timings", no_argument, NULL, OPT_TIMINGS },
 		{ "help", no_argument, NULL, OPT_HELP },
+		{ "models", required_argument, NULL, OPT_MODELS },
+		{ "fit-only", no_argument, NULL, OPT_FITONLY },
+		{ "build-id", required_argument, NULL, OPT_BUILDID },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "merge", required_argument, NULL, OPT_MERGE },
+		{ "shard-dir", required_argument, NULL, OPT_SHARDDIR },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct mq_best_params bp;
+	struct mq_nbrs inb, unb;
+	struct mq_modelio_meta meta;
+	const char *models = NULL;
+	int fit_only = 0;
 	struct mq_site_opts so;
 	struct mq_site_stats st;
 	struct mq_load_opts lo;
@@ -84,6 +147,8 @@ cmd_build(int argc, char **argv)
 	int c, rc = MQ_OK;
 
 	memset(&d, 0, sizeof(d));
+	memset(&inb, 0, sizeof(inb));
+	memset(&unb, 0, sizeof(unb));
 	mq_site_opts_init(&so);
 	mq_load_opts_init(&lo);
 	so.templates = "templates";
@@ -147,6 +212,39 @@ cmd_build(int argc, char **argv)
 			so.progress = 1;
 			cmd_timings_start(1);
 			break;
+		case OPT_MODELS:
+			models = optarg;
+			break;
+		case OPT_FITONLY:
+			fit_only = 1;
+			break;
+		case OPT_BUILDID:
+			so.build_id = optarg;
+			break;
+		case OPT_SHARD: {
+			unsigned i, n;
+			char junk;
+
+			if (sscanf(optarg, "%u/%u%c", &i, &n, &junk) != 2 ||
+			    n < 1 || n > 10000 || i >= n) {
+				mq_warnx("--shard: '%s' is not I/N with "
+				    "0 <= I < N <= 10000", optarg);
+				rc = MQ_EUSAGE;
+			}
+			so.shard = i;
+			so.nshards = n;
+			break;
+		}
+		case OPT_MERGE:
+			if ((rc = cmd_parse_long("merge", optarg, 1, 10000,
+			    &l)) == 0) {
+				so.nshards = (uint32_t)l;
+				so.merge = 1;
+			}
+			break;
+		case OPT_SHARDDIR:
+			so.shard_dir = optarg;
+			break;
 		default:
 			rc = MQ_EUSAGE;
 			break;
@@ -171,6 +269,13 @@ cmd_build(int argc, char **argv)
 			return mq_oom();
 		so.state = state;
 	}
+	if ((fit_only && models == NULL) || (so.nshards && !so.shard_dir) ||
+	    (fit_only && so.nshards)) {
+		mq_warnx("--fit-only needs --models; --shard and --merge need "
+		    "--shard-dir; --fit-only goes without them");
+		rc = MQ_EUSAGE;
+		goto out;
+	}
 	if ((rc = cmd_load(so.data, &lo, &d)))
 		goto out;
 	if (store) {
@@ -184,9 +289,28 @@ cmd_build(int argc, char **argv)
 			    ms.replaced, ms.deleted, ms.unknown, ms.tags);
 	}
 	cmd_stage("load");
+	if (fit_only) {
+		rc = fit_models(&d, &so, models);
+		goto out;
+	}
+	if (models != NULL) {
+		if ((rc = mq_modelio_load(models, &d, &inb, &unb, &meta)))
+			goto out;
+		mq_best_params_init(&bp);
+		bp.item_pre = &inb;
+		bp.user_pre = &unb;
+		so.best = &bp;
+	}
 	if ((rc = mq_site_build(&d, &so, &st)))
 		goto out;
 	cmd_stage("build");
+	if (so.nshards && !so.merge) {
+		if (!lo.quiet)
+			fprintf(stderr, "build: shard %u of %u written to "
+			    "%s/part-%u-of-%u\n", so.shard, so.nshards,
+			    so.shard_dir, so.shard, so.nshards);
+		goto out;
+	}
 	/* published: what the store held up to the snapshot is in this run */
 	if (store) {
 		struct mq_store *s;
@@ -206,6 +330,8 @@ cmd_build(int argc, char **argv)
 		    st.bytes_zst / 1e6, st.films, st.posters_drawn, st.members,
 		    st.shards);
 out:
+	mq_nbrs_release(&inb);
+	mq_nbrs_release(&unb);
 	free(state);
 	mq_data_release(&d);
 	return rc;

@@ -74,7 +74,10 @@ struct site {
 	struct mq_buf a, b, c;	/* reusable buffers */
 	char build[32];
 	double t0;
+	char *part;		/* shard mode: the part being written */
 };
+
+static int read_file(const char *path, struct mq_buf *b);
 
 void
 mq_site_opts_init(struct mq_site_opts *o)
@@ -1111,6 +1114,104 @@ out:
 /* ------------------------------------------------------------------ */
 /* Members. */
 
+/* A shard's part directory: DIR/part-I-of-N. */
+static char *
+part_path(const struct mq_site_opts *o, uint32_t shard)
+{
+	return mq_strf("%s/part-%u-of-%u", o->shard_dir, shard, o->nshards);
+}
+
+/*
+ * One member file.  In a shard, written under the part directory (made
+ * whole, then renamed, by the caller); otherwise into the release.
+ */
+static int
+member_put(struct site *S, const char *rel, const struct mq_buf *b,
+    unsigned flags)
+{
+	char *path, *slash;
+	FILE *f;
+	int rc = MQ_OK;
+
+	if (S->part == NULL)
+		return mq_out_putb(&S->out, rel, b, flags);
+	if ((rc = mq_buf_ok(b)))
+		return rc;
+	if ((path = mq_strf("%s/%s", S->part, rel)) == NULL)
+		return mq_oom();
+	/* the parents below the part directory */
+	for (slash = path + strlen(S->part) + 1; (slash = strchr(slash, '/'));
+	    *slash++ = '/') {
+		*slash = '\0';
+		if (mkdir(path, 0700) && errno != EEXIST) {
+			mq_warn("%s", path);
+			free(path);
+			return MQ_EIO;
+		}
+	}
+	if ((f = fopen(path, "wbx")) == NULL ||
+	    fwrite(b->s, 1, b->len, f) != b->len || fclose(f)) {
+		mq_warn("%s", path);
+		rc = MQ_EIO;
+	}
+	free(path);
+	return rc;
+}
+
+/* Merge: member file REL of shard part dir into the release. */
+static int
+member_take(struct site *S, const char *part, const char *rel, unsigned flags)
+{
+	char *path;
+	int rc;
+
+	if ((path = mq_strf("%s/%s", part, rel)) == NULL)
+		return mq_oom();
+	if ((rc = read_file(path, &S->c)) == MQ_OK)
+		rc = mq_out_putb(&S->out, rel, &S->c, flags);
+	free(path);
+	return rc;
+}
+
+/* Merge: the history lines a shard wrote (hist.tsv in its part). */
+static int
+hist_take(struct site *S, const char *part)
+{
+	char *path, *line = NULL;
+	size_t cap = 0, ln = 0;
+	FILE *f;
+	int rc = MQ_OK;
+
+	if ((path = mq_strf("%s/hist.tsv", part)) == NULL)
+		return mq_oom();
+	if ((f = fopen(path, "r")) == NULL) {
+		mq_warn("%s", path);
+		free(path);
+		return MQ_EIO;
+	}
+	while (rc == MQ_OK && getline(&line, &cap, f) > 0) {
+		unsigned long u, m, dt;
+		char model[12];
+
+		ln++;
+		if (sscanf(line, "%lu\t%lu\t%lu\t%11s", &u, &m, &dt,
+		    model) != 4 || u > UINT32_MAX || m > UINT32_MAX) {
+			mq_warnx("%s:%zu: not a recommendation line", path, ln);
+			rc = MQ_EDATA;
+			break;
+		}
+		rc = hist_add(S, (uint32_t)u, (uint32_t)m, (uint32_t)dt, model);
+	}
+	if (ferror(f)) {
+		mq_warn("%s", path);
+		rc = MQ_EIO;
+	}
+	fclose(f);
+	free(line);
+	free(path);
+	return rc;
+}
+
 /* The reason for the film at a "for you" position, in words. */
 static void
 reason_text(struct site *S, uint8_t why, uint32_t about, struct mq_buf *out)
@@ -1178,7 +1279,7 @@ make_members(struct site *S)
 	uint32_t about[5];
 	uint32_t u, ni, nu, nr, nf, r, date = (uint32_t)S->o->date;
 	size_t h = 0, nold = S->nhist;
-	char hex[MQ_MEMBER_HEX], rel[64], uid[24];
+	char hex[MQ_MEMBER_HEX], rel[64], uid[24], **parts = NULL;
 	int rc;
 
 	memset(&si, 0, sizeof(si));
@@ -1201,10 +1302,36 @@ make_members(struct site *S)
 	if (nold)
 		qsort(S->hist, nold, sizeof(*S->hist), cmp_hist);
 
+	if (S->o->merge && (parts = calloc(S->o->nshards,
+	    sizeof(*parts))) == NULL) {
+		rc = mq_oom();
+		goto out;
+	}
+	for (r = 0; S->o->merge && r < S->o->nshards; r++)
+		if ((parts[r] = part_path(S->o, r)) == NULL) {
+			rc = mq_oom();
+			goto out;
+		}
 	for (u = 0; u < d->nusers; u++) {
 		uint32_t uid_raw = d->user_id[u], np = 0;
 		struct mq_tvar v[2];
 
+		if (S->o->nshards && !S->o->merge &&
+		    u % S->o->nshards != S->o->shard)
+			continue;
+		if (S->o->merge) {
+			const char *part = parts[u % S->o->nshards];
+
+			mq_key_member(&S->key, uid_raw, hex);
+			snprintf(rel, sizeof(rel), "m/%s/recs.json", hex);
+			if ((rc = member_take(S, part, rel,
+			    MQ_OUT_ZSTD | MQ_OUT_PRIVATE)))
+				goto out;
+			snprintf(rel, sizeof(rel), "m/%s/recs.html", hex);
+			if ((rc = member_take(S, part, rel, MQ_OUT_PRIVATE)))
+				goto out;
+			continue;
+		}
 		mq_model_recommend(&S->best.item, &si, u, nl, li, &ni);
 		mq_model_recommend(&S->best.user, &su, u, nl, lu, &nu);
 		mq_model_recommend(&S->rnd, &sr, u, nl, lr, &nr);
@@ -1278,7 +1405,7 @@ make_members(struct site *S)
 
 		mq_key_member(&S->key, uid_raw, hex);
 		snprintf(rel, sizeof(rel), "m/%s/recs.json", hex);
-		if ((rc = mq_out_putb(&S->out, rel, &S->a,
+		if ((rc = member_put(S, rel, &S->a,
 		    MQ_OUT_ZSTD | MQ_OUT_PRIVATE)))
 			goto out;
 		if ((rc = mq_buf_ok(&cards)) || (rc = mq_buf_ok(&pend)))
@@ -1289,14 +1416,20 @@ make_members(struct site *S)
 		if ((rc = mq_tmpl_render(&S->t[T_MEMBER], v, NV(v), &S->b)))
 			goto out;
 		snprintf(rel, sizeof(rel), "m/%s/recs.html", hex);
-		if ((rc = mq_out_putb(&S->out, rel, &S->b, MQ_OUT_PRIVATE)))
+		if ((rc = member_put(S, rel, &S->b, MQ_OUT_PRIVATE)))
 			goto out;
 		for (r = 0; r < nf; r++)
 			if ((rc = hist_add(S, uid_raw, d->movie_id[fy[r].id], date,
 			    why_name[from[r]])))
 				goto out;
 	}
+	for (r = 0; S->o->merge && r < S->o->nshards; r++)
+		if ((rc = hist_take(S, parts[r])))
+			goto out;
 out:
+	for (r = 0; parts != NULL && r < S->o->nshards; r++)
+		free(parts[r]);
+	free(parts);
 	mq_scratch_release(&si);
 	mq_scratch_release(&su);
 	mq_scratch_release(&sr);
@@ -1516,6 +1649,7 @@ site_release(struct site *S)
 	mq_best_release(&S->best);
 	mq_model_release(&S->rnd);
 	free(S->damped);
+	free(S->part);
 	for (i = 0; S->d && i < S->d->nmovies; i++) {
 		if (S->title)
 			free(S->title[i]);
@@ -1541,6 +1675,91 @@ site_release(struct site *S)
 }
 
 int
+mq_site_prepare(const struct mq_site_opts *o)
+{
+	struct site S;
+	struct stat sb;
+	char *path;
+	int rc, lockfd = -1;
+
+	memset(&S, 0, sizeof(S));
+	S.o = o;
+	if ((rc = state_open(&S, &lockfd)))
+		return rc;
+	if ((path = mq_strf("%s/site.key", o->state)) == NULL)
+		rc = mq_oom();
+	else
+		rc = mq_key_load(&S.key, path, lstat(o->out, &sb) != 0);
+	free(path);
+	close(lockfd);
+	return rc;
+}
+
+int
+mq_site_build_id_ok(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n == 0 || n > 31 || id[0] == '.' || id[0] == '-')
+		return 0;
+	return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-") == n;
+}
+
+/*
+ * A shard: its members' files and new history lines into
+ * part-I-of-N.tmp, renamed to part-I-of-N once whole.
+ */
+static int
+shard_run(struct site *S)
+{
+	const struct mq_site_opts *o = S->o;
+	struct mq_buf b = MQ_BUF_INIT;
+	char *final = NULL, *hist = NULL;
+	size_t k, nold = S->nhist;
+	int rc;
+
+	if ((final = part_path(o, o->shard)) == NULL ||
+	    (S->part = mq_strf("%s.tmp", final)) == NULL ||
+	    (hist = mq_strf("%s/hist.tsv", S->part)) == NULL) {
+		rc = mq_oom();
+		goto out;
+	}
+	if (mkdir(o->shard_dir, 0700) && errno != EEXIST) {
+		mq_warn("%s", o->shard_dir);
+		rc = MQ_EIO;
+		goto out;
+	}
+	if ((rc = mq_rmtree(S->part)))
+		goto out;
+	if (mkdir(S->part, 0700)) {
+		mq_warn("%s", S->part);
+		rc = MQ_EIO;
+		goto out;
+	}
+	if ((rc = make_members(S)))
+		goto out;
+	for (k = nold; k < S->nhist; k++)
+		mq_buf_printf(&b, "%u\t%u\t%u\t%s\n", S->hist[k].user_id,
+		    S->hist[k].movie_id, S->hist[k].date, S->hist[k].model);
+	if ((rc = mq_buf_ok(&b)) ||
+	    (rc = mq_write_atomic(hist, b.s ? b.s : "", b.len, 0600)) ||
+	    (rc = mq_rmtree(final)))
+		goto out;
+	if (rename(S->part, final)) {
+		mq_warn("rename %s", final);
+		rc = MQ_EIO;
+	}
+out:
+	if (rc && S->part)
+		mq_rmtree(S->part);
+	mq_buf_release(&b);
+	free(final);
+	free(hist);
+	return rc;
+}
+
+int
 mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
     struct mq_site_stats *st)
 {
@@ -1558,7 +1777,7 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	time_t now = time(NULL);
 	struct stat sb;
 	struct tm tm;
-	int rc, i, opened = 0, lockfd = -1;
+	int rc, i, opened = 0, lockfd = -1, sharded;
 
 	memset(&S, 0, sizeof(S));
 	S.d = d;
@@ -1566,12 +1785,29 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	S.t0 = wall();
 	gmtime_r(&now, &tm);
 	strftime(S.build, sizeof(S.build), "%Y%m%dT%H%M%SZ", &tm);
+	if (o->build_id != NULL) {
+		if (!mq_site_build_id_ok(o->build_id)) {
+			mq_warnx("build id '%s': 1 to 31 of A-Z a-z 0-9 . _ -, "
+			    "not starting with . or -", o->build_id);
+			rc = MQ_EUSAGE;
+			goto out;
+		}
+		snprintf(S.build, sizeof(S.build), "%s", o->build_id);
+	}
+	if (o->nshards && (o->shard >= o->nshards || o->shard_dir == NULL)) {
+		mq_warnx("shard %u of %u: no such shard, or no shard directory",
+		    o->shard, o->nshards);
+		rc = MQ_EUSAGE;
+		goto out;
+	}
+	sharded = o->nshards > 0 && !o->merge;
 	if (o->nrecs < 1 || o->nrecs > 5) {
 		mq_warnx("\"for you\" lists hold 1 to 5 films, not %u", o->nrecs);
 		rc = MQ_EUSAGE;
 		goto out;
 	}
-	if ((rc = state_open(&S, &lockfd)))
+	/* shards only read the state (key, history): many run at once */
+	if (!sharded && (rc = state_open(&S, &lockfd)))
 		goto out;
 	for (i = 0; i < T_N; i++) {
 		free(path);
@@ -1590,7 +1826,8 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	}
 	/* a new key only for a new site: a lost key would silently move
 	   every member's private path */
-	if ((rc = mq_key_load(&S.key, path, lstat(o->out, &sb) != 0)))
+	if ((rc = mq_key_load(&S.key, path, !sharded &&
+	    lstat(o->out, &sb) != 0)))
 		goto out;
 	if ((rc = hist_load(&S)))
 		goto out;
@@ -1620,6 +1857,11 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 
 	if ((rc = make_texts(&S)))
 		goto out;
+	if (sharded) {
+		rc = shard_run(&S);
+		stage(&S, "members");
+		goto out;
+	}
 	if ((rc = mq_out_begin(&S.out, o->out, S.build)))
 		goto out;
 	opened = 1;

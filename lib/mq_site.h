@@ -58,6 +58,21 @@ struct mq_site_opts {
 	   (mq_modelio.h) with models_seq as the store's counter */
 	const char *save_models;
 	uint64_t models_seq;
+	/* the build id (release name, and "build" in every member's JSON);
+	   NULL: from the clock.  Shards and their merge must share one. */
+	const char *build_id;
+	/*
+	 * Shards of the per-member stage.  With nshards > 0 and merge == 0
+	 * only members whose index is shard (mod nshards) are computed, and
+	 * their files and history lines go to shard_dir/part-I-of-N (made
+	 * whole, then renamed into place); nothing is published.  With
+	 * merge set, the whole site is built but each member's files are
+	 * taken from those parts instead of computed: the site is byte for
+	 * byte the one a single process builds with the same build id.
+	 */
+	uint32_t shard, nshards;
+	const char *shard_dir;
+	int merge;
 };
 
 struct mq_site_stats {
@@ -78,5 +93,15 @@ void mq_site_opts_init(struct mq_site_opts *o);
  */
 int mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
     struct mq_site_stats *st);
+
+/*
+ * Make the state directory and, for a site not built yet, its key: what
+ * shards need before they run (they never create a key, since two shards
+ * racing would make two).  Returns an mq_rc.
+ */
+int mq_site_prepare(const struct mq_site_opts *o);
+
+/* Whether id is a usable build id: 1..31 of [A-Za-z0-9._-], not "." first. */
+int mq_site_build_id_ok(const char *id);
 
 #endif /* MQ_SITE_H */
