@@ -9,6 +9,7 @@
  * goes through mq_esc.
  */
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -75,6 +76,9 @@ struct site {
 	char build[32];
 	double t0;
 	char *part;		/* shard mode: the part being written */
+	double tick;		/* last progress line */
+	double cpu0;		/* CPU seconds at the stage's start */
+	int tty;		/* stderr is a terminal */
 };
 
 static int read_file(const char *path, struct mq_buf *b);
@@ -104,11 +108,42 @@ wall(void)
 static void
 stage(struct site *S, const char *name)
 {
-	double t = wall();
+	double t = wall(), cpu;
+	struct rusage ru;
 
-	if (S->o->progress)
-		fprintf(stderr, "build: %-9s %7.3f s\n", name, t - S->t0);
+	getrusage(RUSAGE_SELF, &ru);
+	cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	    ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	if (S->o->progress)	/* on a terminal, over a progress line */
+		fprintf(stderr, "%sbuild: %-9s %7.3f s wall %8.3f s cpu  peak "
+		    "%.1f MiB\n", S->tty ? "\r\033[K" : "", name, t - S->t0,
+		    cpu - S->cpu0, ru.ru_maxrss / 1024.0);
 	S->t0 = t;
+	S->cpu0 = cpu;
+	S->tick = t;
+}
+
+/*
+ * On a terminal, a long stage's progress: done of total, the rate and the
+ * time left, redrawn at most once a second (under cron the stage lines
+ * above are the log).
+ */
+static void
+progress(struct site *S, const char *name, uint32_t done, uint32_t total)
+{
+	double t, rate;
+
+	if (!S->o->progress || !S->tty || (done < total &&
+	    (done & 255) != 0))
+		return;
+	t = wall();
+	if (done < total && t - S->tick < 1.0)
+		return;
+	S->tick = t;
+	rate = done / (t - S->t0 > 1e-9 ? t - S->t0 : 1e-9);
+	fprintf(stderr, "\rbuild: %s %u/%u, %.0f/s, %.0f s left   %s", name,
+	    done, total, rate, rate > 0 ? (total - done) / rate : 0.0,
+	    done == total ? "\n" : "");
 }
 
 /* ------------------------------------------------------------------ */
@@ -681,6 +716,7 @@ make_films(struct site *S)
 	for (i = 0; i < d->nmovies; i++) {
 		struct mq_tvar v[8];
 
+		progress(S, "films", i, d->nmovies);
 		/* a film too rarely rated for the item model: by content */
 		content = mq_matrix_ideg(&d->R, i) < S->best.p.new_max ||
 		    nb->cnt[i] == 0;
@@ -1316,6 +1352,8 @@ make_members(struct site *S)
 		uint32_t uid_raw = d->user_id[u], np = 0;
 		struct mq_tvar v[2];
 
+		progress(S, "members", u, d->nusers);
+
 		if (S->o->nshards && !S->o->merge &&
 		    u % S->o->nshards != S->o->shard)
 			continue;
@@ -1423,6 +1461,7 @@ make_members(struct site *S)
 			    why_name[from[r]])))
 				goto out;
 	}
+	progress(S, "members", d->nusers, d->nusers);
 	for (r = 0; S->o->merge && r < S->o->nshards; r++)
 		if ((rc = hist_take(S, parts[r])))
 			goto out;
@@ -1782,7 +1821,15 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	memset(&S, 0, sizeof(S));
 	S.d = d;
 	S.o = o;
-	S.t0 = wall();
+	S.t0 = S.tick = wall();
+	S.tty = isatty(STDERR_FILENO);
+	{
+		struct rusage ru;
+
+		getrusage(RUSAGE_SELF, &ru);
+		S.cpu0 = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+		    ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	}
 	gmtime_r(&now, &tm);
 	strftime(S.build, sizeof(S.build), "%Y%m%dT%H%M%SZ", &tm);
 	if (o->build_id != NULL) {
