@@ -1063,40 +1063,43 @@ hist_add(struct site *S, uint32_t user, uint32_t movie, uint32_t date,
 	return MQ_OK;
 }
 
+/*
+ * Add the history lines of path.  The state's file (part == 0) may be
+ * absent, skips malformed lines with a warning and drops today's lines (a
+ * rebuild on the same date replaces them); a shard's part must exist and
+ * be whole.
+ */
 static int
-hist_load(struct site *S)
+hist_read(struct site *S, char *path, int part)
 {
-	char *path, *line = NULL;
+	char *line = NULL;
 	size_t cap = 0, ln = 0;
 	FILE *f;
 	int rc = MQ_OK;
 
-	if ((path = mq_strf("%s/recommended.tsv", S->o->state)) == NULL)
-		return mq_oom();
 	if ((f = fopen(path, "r")) == NULL) {
-		rc = errno == ENOENT ? MQ_OK : MQ_EIO;
+		rc = !part && errno == ENOENT ? MQ_OK : MQ_EIO;
 		if (rc)
 			mq_warn("%s", path);
 		free(path);
 		return rc;
 	}
-	while (getline(&line, &cap, f) > 0) {
+	while (rc == MQ_OK && getline(&line, &cap, f) > 0) {
 		unsigned long u, m, dt;
 		char model[12];
 
 		ln++;
 		if (sscanf(line, "%lu\t%lu\t%lu\t%11s", &u, &m, &dt, model) != 4 ||
 		    u > UINT32_MAX || m > UINT32_MAX || dt > 99991231) {
-			mq_warnx("%s:%zu: not a recommendation line, skipped",
-			    path, ln);
+			mq_warnx("%s:%zu: not a recommendation line%s", path,
+			    ln, part ? "" : ", skipped");
+			if (part)
+				rc = MQ_EDATA;
 			continue;
 		}
-		/* a rebuild on the same date replaces that date's lists */
-		if (dt == S->o->date)
+		if (!part && dt == S->o->date)
 			continue;
-		if ((rc = hist_add(S, (uint32_t)u, (uint32_t)m, (uint32_t)dt,
-		    model)))
-			break;
+		rc = hist_add(S, (uint32_t)u, (uint32_t)m, (uint32_t)dt, model);
 	}
 	if (ferror(f)) {
 		mq_warn("%s", path);
@@ -1106,6 +1109,14 @@ hist_load(struct site *S)
 	free(line);
 	free(path);
 	return rc;
+}
+
+static int
+hist_load(struct site *S)
+{
+	char *path = mq_strf("%s/recommended.tsv", S->o->state);
+
+	return path ? hist_read(S, path, 0) : mq_oom();
 }
 
 static int
@@ -1213,39 +1224,9 @@ member_take(struct site *S, const char *part, const char *rel, unsigned flags)
 static int
 hist_take(struct site *S, const char *part)
 {
-	char *path, *line = NULL;
-	size_t cap = 0, ln = 0;
-	FILE *f;
-	int rc = MQ_OK;
+	char *path = mq_strf("%s/hist.tsv", part);
 
-	if ((path = mq_strf("%s/hist.tsv", part)) == NULL)
-		return mq_oom();
-	if ((f = fopen(path, "r")) == NULL) {
-		mq_warn("%s", path);
-		free(path);
-		return MQ_EIO;
-	}
-	while (rc == MQ_OK && getline(&line, &cap, f) > 0) {
-		unsigned long u, m, dt;
-		char model[12];
-
-		ln++;
-		if (sscanf(line, "%lu\t%lu\t%lu\t%11s", &u, &m, &dt,
-		    model) != 4 || u > UINT32_MAX || m > UINT32_MAX) {
-			mq_warnx("%s:%zu: not a recommendation line", path, ln);
-			rc = MQ_EDATA;
-			break;
-		}
-		rc = hist_add(S, (uint32_t)u, (uint32_t)m, (uint32_t)dt, model);
-	}
-	if (ferror(f)) {
-		mq_warn("%s", path);
-		rc = MQ_EIO;
-	}
-	fclose(f);
-	free(line);
-	free(path);
-	return rc;
+	return path ? hist_read(S, path, 1) : mq_oom();
 }
 
 /* The reason for the film at a "for you" position, in words. */
