@@ -226,6 +226,40 @@ nbrs_alloc(struct mq_nbrs *nb, uint32_t nrows, uint32_t k)
 	return MQ_OK;
 }
 
+/* Write the sorted list top as row r of nb. */
+static void
+nbrs_store(struct mq_nbrs *nb, uint32_t r, struct mq_topk *top)
+{
+	uint32_t q;
+
+	mq_topk_sort(top);
+	nb->cnt[r] = top->n;
+	for (q = 0; q < top->n; q++) {
+		nb->id[(size_t)r * nb->k + q] = top->v[q].id;
+		nb->sim[(size_t)r * nb->k + q] = top->v[q].score;
+	}
+}
+
+/*
+ * The similarity weight of every rating in column (film) order, under
+ * p->sim with the members' means mu: what both walks multiply.
+ */
+static float *
+col_weights(const struct mq_matrix *R, const struct mq_params *p,
+    const float *mu)
+{
+	float *w = mq_allocarray(R->nnz ? R->nnz : 1, sizeof(float));
+	uint32_t i;
+	size_t a;
+
+	if (w == NULL)
+		return NULL;
+	for (i = 0; i < R->nitems; i++)
+		for (a = R->i_off[i]; a < R->i_off[i + 1]; a++)
+			w[a] = sim_weight(p->sim, R->i_half[a], mu[R->i_user[a]]);
+	return w;
+}
+
 /* ------------------------------------------------------------------ */
 /* Film neighbours. */
 
@@ -387,12 +421,7 @@ inb_merge(struct mq_nbrs *nb, struct inb_lists *lists, unsigned nt,
 			for (q = 0; q < lists[t].top[i].n; q++)
 				mq_topk_push(&top, lists[t].top[i].v[q].id,
 				    lists[t].top[i].v[q].score);
-		mq_topk_sort(&top);
-		nb->cnt[i] = top.n;
-		for (q = 0; q < top.n; q++) {
-			nb->id[(size_t)i * k + q] = top.v[q].id;
-			nb->sim[(size_t)i * k + q] = top.v[q].score;
-		}
+		nbrs_store(nb, i, &top);
 	}
 	mq_topk_release(&top);
 	return MQ_OK;
@@ -417,7 +446,7 @@ mq_nbrs_items(struct mq_nbrs *nb, const struct mq_matrix *R,
 	pw_row = mq_allocarray(R->nitems, sizeof(float));
 	pw_col = mq_allocarray(R->nitems, sizeof(float));
 	wrow = mq_allocarray(R->nnz, sizeof(float));
-	wcol = mq_allocarray(R->nnz, sizeof(float));
+	wcol = mu ? col_weights(R, p, mu) : NULL;
 	lists = calloc(nt, sizeof(*lists));
 	if (!mu || !pw_row || !pw_col || !wrow || !wcol || !lists) {
 		rc = mq_oom();
@@ -429,13 +458,8 @@ mq_nbrs_items(struct mq_nbrs *nb, const struct mq_matrix *R,
 	for (i = 0; i < R->nitems; i++) {
 		double n2 = 0;
 
-		for (a = R->i_off[i]; a < R->i_off[i + 1]; a++) {
-			float w = sim_weight(p->sim, R->i_half[a],
-			    mu[R->i_user[a]]);
-
-			wcol[a] = w;
-			n2 += (double)w * w;
-		}
+		for (a = R->i_off[i]; a < R->i_off[i + 1]; a++)
+			n2 += (double)wcol[a] * wcol[a];
 		pw_row[i] = (float)pow(n2, p->alpha);
 		pw_col[i] = (float)pow(n2, 1.0 - p->alpha);
 	}
@@ -596,20 +620,6 @@ struct unb_ctx {
 	uint64_t *rescored;	/* per thread: ratings read in step 2 */
 	struct mq_nbrs *nb;
 };
-
-/* Write the sorted list top as row r of nb. */
-static void
-nbrs_store(struct mq_nbrs *nb, uint32_t r, struct mq_topk *top)
-{
-	uint32_t q;
-
-	mq_topk_sort(top);
-	nb->cnt[r] = top->n;
-	for (q = 0; q < top->n; q++) {
-		nb->id[(size_t)r * nb->k + q] = top->v[q].id;
-		nb->sim[(size_t)r * nb->k + q] = top->v[q].score;
-	}
-}
 
 /* Offer v with dot product acc over cnt shared films to top. */
 static inline void
@@ -848,16 +858,12 @@ nbrs_users(struct mq_nbrs *nb, const struct mq_matrix *R,
 		goto out;
 	}
 	work->recent = p->user_recent;
-	wcol = mq_allocarray(R->nnz ? R->nnz : 1, sizeof(float));
+	wcol = col_weights(R, p, mu);
 	cost = calloc(2 * (size_t)nt, sizeof(*cost));
 	if (wcol == NULL || cost == NULL) {
 		rc = mq_oom();
 		goto out;
 	}
-	for (i = 0; i < R->nitems; i++)
-		for (a = R->i_off[i]; a < R->i_off[i + 1]; a++)
-			wcol[a] = sim_weight(p->sim, R->i_half[a],
-			    mu[R->i_user[a]]);
 	c.wcol = wcol;
 	c.walked = cost;
 	c.rescored = cost + nt;
