@@ -12,7 +12,6 @@
 #include "mq_data.h"
 #include "mq_key.h"
 #include "mq_merge.h"
-#include "mq_model.h"
 #include "mq_modelio.h"
 #include "mq_site.h"
 #include "mq_store.h"
@@ -27,26 +26,20 @@ static int
 fit_models(const struct mq_data *d, const struct mq_site_opts *so,
     const char *path)
 {
-	struct mq_params ip, up;
+	struct mq_best_params bp;
 	struct mq_model im, um;
 	struct mq_modelio_meta mm;
 	int rc;
 
-	memset(&im, 0, sizeof(im));
-	memset(&um, 0, sizeof(um));
-	mq_params_init(&ip, MQ_MODEL_ITEM);
-	mq_params_init(&up, MQ_MODEL_USER);
-	ip.threads = up.threads = so->threads;
+	mq_best_params_init(&bp);
+	bp.threads = so->threads;
 	if ((rc = mq_site_prepare(so)) ||
-	    (rc = mq_model_fit(&im, MQ_MODEL_ITEM, &d->R, &ip)))
-		goto out;
-	cmd_stage("item");
-	if ((rc = mq_model_fit(&um, MQ_MODEL_USER, &d->R, &up)))
-		goto out;
-	cmd_stage("user");
-	mm = (struct mq_modelio_meta){ (uint32_t)so->date, 0, ip.k, up.k };
+	    (rc = mq_best_models(&bp, &d->R, &im, &um)))
+		return rc;
+	cmd_stage("models");
+	mm = (struct mq_modelio_meta){ (uint32_t)so->date, 0, im.nb.k,
+	    um.nb.k };
 	rc = mq_modelio_save(path, d, &im.nb, &um.nb, &mm);
-out:
 	mq_model_release(&im);
 	mq_model_release(&um);
 	return rc;

@@ -572,10 +572,32 @@ make_fallback(struct mq_best *b)
 }
 
 int
+mq_best_models(const struct mq_best_params *p, const struct mq_matrix *R,
+    struct mq_model *item, struct mq_model *user)
+{
+	struct mq_params mp;
+	int rc;
+
+	memset(user, 0, sizeof(*user));
+	mq_params_init(&mp, MQ_MODEL_ITEM);
+	mp.threads = p->threads;
+	if ((rc = p->item_pre ?
+	    mq_model_with_nbrs(item, MQ_MODEL_ITEM, R, &mp, p->item_pre) :
+	    mq_model_fit(item, MQ_MODEL_ITEM, R, &mp)))
+		return rc;
+	mq_params_init(&mp, MQ_MODEL_USER);
+	mp.threads = p->threads;
+	if ((rc = p->user_pre ?
+	    mq_model_with_nbrs(user, MQ_MODEL_USER, R, &mp, p->user_pre) :
+	    mq_model_fit(user, MQ_MODEL_USER, R, &mp)))
+		mq_model_release(item);
+	return rc;
+}
+
+int
 mq_best_fit(struct mq_best *b, const struct mq_matrix *R,
     const struct mq_data *d, const struct mq_best_params *p)
 {
-	struct mq_params mp;
 	uint32_t k;
 	int rc;
 
@@ -584,17 +606,7 @@ mq_best_fit(struct mq_best *b, const struct mq_matrix *R,
 	b->R = R;
 	b->d = d;
 	b->p.item_pre = b->p.user_pre = NULL;
-	mq_params_init(&mp, MQ_MODEL_ITEM);
-	mp.threads = p->threads;
-	if ((rc = p->item_pre ?
-	    mq_model_with_nbrs(&b->item, MQ_MODEL_ITEM, R, &mp, p->item_pre) :
-	    mq_model_fit(&b->item, MQ_MODEL_ITEM, R, &mp)))
-		goto fail;
-	mq_params_init(&mp, MQ_MODEL_USER);
-	mp.threads = p->threads;
-	if ((rc = p->user_pre ?
-	    mq_model_with_nbrs(&b->user, MQ_MODEL_USER, R, &mp, p->user_pre) :
-	    mq_model_fit(&b->user, MQ_MODEL_USER, R, &mp)))
+	if ((rc = mq_best_models(p, R, &b->item, &b->user)))
 		goto fail;
 	if ((rc = make_profiles(b)) || (rc = make_series(b)) ||
 	    (rc = place_new_films(b)) || (rc = make_fallback(b)) ||

@@ -85,6 +85,16 @@ struct mq_best {
 };
 
 /*
+ * The two neighbour models of the list, with its parameters: fitted on R,
+ * or made from p's saved neighbours (item_pre, user_pre; taken over).
+ * What mq_best_fit() uses, and what is saved for shards and for nights
+ * without training.  Returns MQ_OK or MQ_ENOMEM/MQ_EUSAGE (both left
+ * empty).
+ */
+int mq_best_models(const struct mq_best_params *p, const struct mq_matrix *R,
+    struct mq_model *item, struct mq_model *user);
+
+/*
  * Fit on ratings R (which may be a training split of d's ratings; films
  * and members are d's dense indices) with content from d.  Both are
  * borrowed and must outlive b.  Returns MQ_OK or MQ_ENOMEM.
