@@ -688,9 +688,8 @@ sync_dir(const char *dir)
 	}
 }
 
-/* Flush every file of the release to disk before it is published. */
-static int
-sync_release(const char *dir)
+int
+mq_out_sync(const char *dir)
 {
 #ifdef __linux__
 	int fd = open(dir, O_RDONLY | O_DIRECTORY), rc;
@@ -785,7 +784,7 @@ mq_out_commit(struct mq_out *o, const char *extra, unsigned keep)
 	if ((rc = mq_write_atomic(path, t.s ? t.s : "", t.len, 0600)))
 		goto out;
 	/* files on disk before the link names them */
-	if ((rc = sync_release(o->dir)) || (rc = switch_link(o->site, o->id)))
+	if ((rc = mq_out_sync(o->dir)) || (rc = switch_link(o->site, o->id)))
 		goto out;
 	{
 		char *parent = strdup(o->site), *sl;

@@ -131,6 +131,13 @@ int mq_write_atomic(const char *path, const void *p, size_t n,
  */
 int mq_out_link(const char *link, const char *target);
 
+/*
+ * Flush every file of the file system holding dir to disk (syncfs(2); a
+ * full sync(2) elsewhere): before a release, or a shard's part, is named
+ * complete.  MQ_OK or MQ_EIO (message names dir).
+ */
+int mq_out_sync(const char *dir);
+
 /* Remove the file or directory tree at path (links are not followed);
    a missing path is fine.  MQ_OK or MQ_EIO (reported). */
 int mq_rmtree(const char *path);

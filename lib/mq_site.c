@@ -105,15 +105,21 @@ wall(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* CPU seconds of the process so far, and its peak memory in ru. */
+static double
+cpu_seconds(struct rusage *ru)
+{
+	getrusage(RUSAGE_SELF, ru);
+	return ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6 +
+	    ru->ru_stime.tv_sec + ru->ru_stime.tv_usec / 1e6;
+}
+
 static void
 stage(struct site *S, const char *name)
 {
-	double t = wall(), cpu;
 	struct rusage ru;
+	double t = wall(), cpu = cpu_seconds(&ru);
 
-	getrusage(RUSAGE_SELF, &ru);
-	cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	    ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 	if (S->o->progress)	/* on a terminal, over a progress line */
 		fprintf(stderr, "%sbuild: %-9s %7.3f s wall %8.3f s cpu  peak "
 		    "%.1f MiB\n", S->tty ? "\r\033[K" : "", name, t - S->t0,
@@ -1131,19 +1137,27 @@ cmp_hist(const void *a, const void *b)
 	return x->movie_id < y->movie_id ? -1 : x->movie_id > y->movie_id;
 }
 
+/* History entries from..nhist as recommended.tsv lines, appended to b. */
+static void
+hist_format(const struct site *S, size_t from, struct mq_buf *b)
+{
+	size_t k;
+
+	for (k = from; k < S->nhist; k++)
+		mq_buf_printf(b, "%u\t%u\t%u\t%s\n", S->hist[k].user_id,
+		    S->hist[k].movie_id, S->hist[k].date, S->hist[k].model);
+}
+
 static int
 hist_save(struct site *S)
 {
 	struct mq_buf b = MQ_BUF_INIT;
 	char *path = NULL;
-	size_t k;
 	int rc = MQ_OK;
 
 	if (S->nhist)
 		qsort(S->hist, S->nhist, sizeof(*S->hist), cmp_hist);
-	for (k = 0; k < S->nhist; k++)
-		mq_buf_printf(&b, "%u\t%u\t%u\t%s\n", S->hist[k].user_id,
-		    S->hist[k].movie_id, S->hist[k].date, S->hist[k].model);
+	hist_format(S, 0, &b);
 	if ((rc = mq_buf_ok(&b)))
 		goto out;
 	if ((path = mq_strf("%s/recommended.tsv", S->o->state)) == NULL) {
@@ -1694,23 +1708,37 @@ site_release(struct site *S)
 	sodium_memzero(&S->key, sizeof(S->key));
 }
 
+/*
+ * Load the site key into S->key.  A new key only when may_create and the
+ * site does not exist yet: a lost key would silently move every member's
+ * private path.
+ */
+static int
+key_open(struct site *S, int may_create)
+{
+	struct stat sb;
+	char *path;
+	int rc;
+
+	if ((path = mq_strf("%s/site.key", S->o->state)) == NULL)
+		return mq_oom();
+	rc = mq_key_load(&S->key, path, may_create && lstat(S->o->out, &sb));
+	free(path);
+	return rc;
+}
+
 int
 mq_site_prepare(const struct mq_site_opts *o)
 {
 	struct site S;
-	struct stat sb;
-	char *path;
 	int rc, lockfd = -1;
 
 	memset(&S, 0, sizeof(S));
 	S.o = o;
 	if ((rc = state_open(&S, &lockfd)))
 		return rc;
-	if ((path = mq_strf("%s/site.key", o->state)) == NULL)
-		rc = mq_oom();
-	else
-		rc = mq_key_load(&S.key, path, lstat(o->out, &sb) != 0);
-	free(path);
+	rc = key_open(&S, 1);
+	sodium_memzero(&S.key, sizeof(S.key));
 	close(lockfd);
 	return rc;
 }
@@ -1736,7 +1764,7 @@ shard_run(struct site *S)
 	const struct mq_site_opts *o = S->o;
 	struct mq_buf b = MQ_BUF_INIT;
 	char *final = NULL, *hist = NULL;
-	size_t k, nold = S->nhist;
+	size_t nold = S->nhist;
 	int rc;
 
 	if ((final = part_path(o, o->shard)) == NULL ||
@@ -1759,12 +1787,11 @@ shard_run(struct site *S)
 	}
 	if ((rc = make_members(S)))
 		goto out;
-	for (k = nold; k < S->nhist; k++)
-		mq_buf_printf(&b, "%u\t%u\t%u\t%s\n", S->hist[k].user_id,
-		    S->hist[k].movie_id, S->hist[k].date, S->hist[k].model);
+	hist_format(S, nold, &b);
+	/* whole and on disk before it is named complete */
 	if ((rc = mq_buf_ok(&b)) ||
 	    (rc = mq_write_atomic(hist, b.s ? b.s : "", b.len, 0600)) ||
-	    (rc = mq_rmtree(final)))
+	    (rc = mq_out_sync(S->part)) || (rc = mq_rmtree(final)))
 		goto out;
 	if (rename(S->part, final)) {
 		mq_warn("rename %s", final);
@@ -1795,7 +1822,7 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	int fitted;
 	size_t k;
 	time_t now = time(NULL);
-	struct stat sb;
+	struct rusage ru;
 	struct tm tm;
 	int rc, i, opened = 0, lockfd = -1, sharded;
 
@@ -1804,13 +1831,7 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	S.o = o;
 	S.t0 = S.tick = wall();
 	S.tty = isatty(STDERR_FILENO);
-	{
-		struct rusage ru;
-
-		getrusage(RUSAGE_SELF, &ru);
-		S.cpu0 = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-		    ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-	}
+	S.cpu0 = cpu_seconds(&ru);
 	gmtime_r(&now, &tm);
 	strftime(S.build, sizeof(S.build), "%Y%m%dT%H%M%SZ", &tm);
 	if (o->build_id != NULL) {
@@ -1848,14 +1869,8 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 			goto out;
 	}
 	free(path);
-	if ((path = mq_strf("%s/site.key", o->state)) == NULL) {
-		rc = mq_oom();
-		goto out;
-	}
-	/* a new key only for a new site: a lost key would silently move
-	   every member's private path */
-	if ((rc = mq_key_load(&S.key, path, !sharded &&
-	    lstat(o->out, &sb) != 0)))
+	path = NULL;
+	if ((rc = key_open(&S, !sharded)))
 		goto out;
 	if ((rc = hist_load(&S)))
 		goto out;
