@@ -36,33 +36,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/marquee-cli.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM HUP
 
-npass=0
-nfail=0
-
-ok() {
-	npass=$((npass + 1))
-	echo "ok - $*"
-}
-
-notok() {
-	nfail=$((nfail + 1))
-	echo "not ok - $*"
-}
-
-# Show the first lines of file $1 as "# " comments (failure details).
-show() {
-	if [ -s "$1" ]; then
-		sed -n '1,6s/^/# /p' "$1"
-	fi
-}
-
-finish() {
-	echo "$npass passed, $nfail failed"
-	if [ "$nfail" -gt 0 ]; then
-		exit 1
-	fi
-	exit 0
-}
+. tests/lib.sh
 
 # run OUT ERR cmd...: run a command, its exit status in $rc.
 run() {
@@ -96,18 +70,6 @@ expect_rc_full() {
 	else
 		notok "$_desc: exit $rc, expected $_want"
 		show "$TMP/rc.err"
-	fi
-}
-
-# check DESC cmd...: the command succeeds; its stdout is the detail.
-check() {
-	_desc=$1
-	shift
-	if "$@" >"$TMP/check.out" 2>&1; then
-		ok "$_desc"
-	else
-		notok "$_desc"
-		show "$TMP/check.out"
 	fi
 }
 

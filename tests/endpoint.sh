@@ -52,15 +52,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); printf 'ok - %s\n' "$*"; }
-nok() { fail=$((fail + 1)); printf 'not ok - %s\n' "$*"; }
-check() {	# name, then a command that must succeed
-	n=$1
-	shift
-	if "$@"; then ok "$n"; else nok "$n"; fi
-}
+. tests/lib.sh
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 data=$tmp/data
@@ -381,7 +373,7 @@ for f in tests/data/requests/bad_*.req; do
 	if [ $verdict = ok ]; then
 		ok "b: $name: $st$note"
 	else
-		nok "b: $name: $st, expected a 4xx ($expect)"
+		notok "b: $name: $st, expected a 4xx ($expect)"
 	fi
 done
 after=$(snapshot "$tmp/after")
@@ -514,5 +506,4 @@ check "d: the next build took it (seq $seq2 <= $mark2)" test "$seq2" -le "$mark2
 check "d: and leaves the film out of her lists" sh -c "! grep -q '\"id\": $top2,' '$site/${apath}recs.json'"
 check "d: the store still holds every rating" test "$(q "SELECT count(*) FROM ratings WHERE member_id IN ($ids)")" = 4000
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -13,10 +13,7 @@ set -u
 cd "$(dirname "$0")/.."
 MQ=bin/marquee
 CGI=bin/marquee.cgi
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-notok() { fail=$((fail + 1)); echo "not ok - $*"; }
-check() { d=$1; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else notok "$d"; fi; }
+. tests/lib.sh
 
 [ -x "$MQ" ] && [ -x "$CGI" ] || make -s bin/marquee bin/marquee.cgi >&2
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mq-nightly.XXXXXX")
@@ -121,5 +118,4 @@ check "after the kills the next run succeeds" test "$rc" -eq 0
 check "after the kills nothing was lost or doubled" \
     test "$(last ratings)" -eq $((base + submitted))
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

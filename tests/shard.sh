@@ -11,10 +11,7 @@
 set -u
 cd "$(dirname "$0")/.."
 MQ=bin/marquee
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-notok() { fail=$((fail + 1)); echo "not ok - $*"; }
-check() { d=$1; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else notok "$d"; fi; }
+. tests/lib.sh
 status() {	# description, expected exit status, command...
 	d=$1 want=$2; shift 2
 	"$@" >/dev/null 2>"$TMP/err"; got=$?
@@ -99,5 +96,4 @@ check "a merge with a part missing fails (exit $rc)" test "$rc" -ne 0
 check "and names the missing part" grep -q 'part-1-of-3' "$TMP/err"
 check "and the published site is unchanged" test "$(readlink "$TMP/many")" = "$before"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -135,19 +135,7 @@ mq_serve "$site" "$store" "$tmp/serve.log" ||
 url=http://127.0.0.1:$port/
 
 # --- zstd negotiation with curl ----------------------------------------
-pass=0
-fail=0
-check() {	# name, then a command that must succeed
-	n=$1
-	shift
-	if "$@"; then
-		pass=$((pass + 1))
-		printf 'ok - curl: %s\n' "$n"
-	else
-		fail=$((fail + 1))
-		printf 'not ok - curl: %s\n' "$n"
-	fi
-}
+. tests/lib.sh
 hdr() {	# url, accept-encoding or "", header name -> its value
 	if [ -n "$2" ]; then
 		curl -fsS -o /dev/null -D - -H "Accept-Encoding: $2" "$1"
@@ -162,34 +150,34 @@ zstd_same() {
 plain_same() {
 	curl -fsS "$url$1" | cmp -s - "$site/$1"
 }
-check "film/1.json with zstd: Content-Encoding zstd" test "$(hdr "${url}film/1.json" zstd Content-Encoding)" = zstd
-check "film/1.json with zstd: application/json" test "$(hdr "${url}film/1.json" 'gzip, deflate, br, zstd' Content-Type)" = application/json
-check "film/1.json with zstd: Vary" test "$(hdr "${url}film/1.json" zstd Vary)" = Accept-Encoding
-check "film/1.json with zstd: decompresses to film/1.json" zstd_same film/1.json
-check "search shard with zstd: decompresses to the same" zstd_same "search/$(ls "$site/search" | sed -n 's/\.json$//p' | head -1).json"
+check "curl: film/1.json with zstd: Content-Encoding zstd" test "$(hdr "${url}film/1.json" zstd Content-Encoding)" = zstd
+check "curl: film/1.json with zstd: application/json" test "$(hdr "${url}film/1.json" 'gzip, deflate, br, zstd' Content-Type)" = application/json
+check "curl: film/1.json with zstd: Vary" test "$(hdr "${url}film/1.json" zstd Vary)" = Accept-Encoding
+check "curl: film/1.json with zstd: decompresses to film/1.json" zstd_same film/1.json
+check "curl: search shard with zstd: decompresses to the same" zstd_same "search/$(ls "$site/search" | sed -n 's/\.json$//p' | head -1).json"
 # every JSON file parses; every .zst twin decompresses to the same bytes
 mkdir "$tmp/unz"
 (cd "$site" && find . -name '*.json.zst' | while read -r z; do
 	mkdir -p "$tmp/unz/$(dirname "$z")"
 	zstd -dq "$z" -o "$tmp/unz/${z%.zst}"
 done)
-check "every JSON file parses, every .zst is its twin" \
+check "curl: every JSON file parses, every .zst is its twin" \
     node "$here/jsoncheck.mjs" "$site/" "$tmp/unz"
-check "film/1.json without zstd: no Content-Encoding" test -z "$(hdr "${url}film/1.json" '' Content-Encoding)"
-check "film/1.json without zstd: Vary" test "$(hdr "${url}film/1.json" '' Vary)" = Accept-Encoding
-check "film/1.json gzip only: plain" test -z "$(hdr "${url}film/1.json" 'gzip, br' Content-Encoding)"
-check "film/1.json zstd;q=0: plain" test -z "$(hdr "${url}film/1.json" 'zstd;q=0, gzip' Content-Encoding)"
-check "film/1.json without zstd: same bytes" plain_same film/1.json
-check "manifest.json (no .zst twin) with zstd: plain" test -z "$(hdr "${url}manifest.json" zstd Content-Encoding)"
-check "assets immutable" test "$(hdr "$url$(sed -n 's/.*href="\(assets\/style[^"]*\)".*/\1/p' "$site/index.html")" '' Cache-Control)" = "public, max-age=31536000, immutable"
-check "index.html short cache" test "$(hdr "$url" '' Cache-Control)" = "public, max-age=60"
-check "member lists private" test "$(hdr "${url}m/$hex/recs.html" '' Cache-Control)" = "private, max-age=60"
-check "CSP script-src self" sh -c "curl -fsSI '$url' | grep -qi \"^content-security-policy:.*script-src 'self'\""
-check "no listing of m/" test "$(curl -s -o /dev/null -w '%{http_code}' "${url}m/")" = 403
-check "/api/health: the endpoint and its store work" sh -c "curl -fsS '${url}api/health' | grep -q '\"store\": \"ok\"'"
-check "/api/rate without a session refused" test "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Origin: ${url%/}" -H 'Content-Type: application/json' -d '{"movie":1,"rating":4}' "${url}api/rate")" = 401
-check "/api/ answers not cached" test "$(hdr "${url}api/health" '' Cache-Control)" = no-store
-check "dotfiles denied" test "$(curl -s -o /dev/null -w '%{http_code}' "${url}.htaccess")" = 403
+check "curl: film/1.json without zstd: no Content-Encoding" test -z "$(hdr "${url}film/1.json" '' Content-Encoding)"
+check "curl: film/1.json without zstd: Vary" test "$(hdr "${url}film/1.json" '' Vary)" = Accept-Encoding
+check "curl: film/1.json gzip only: plain" test -z "$(hdr "${url}film/1.json" 'gzip, br' Content-Encoding)"
+check "curl: film/1.json zstd;q=0: plain" test -z "$(hdr "${url}film/1.json" 'zstd;q=0, gzip' Content-Encoding)"
+check "curl: film/1.json without zstd: same bytes" plain_same film/1.json
+check "curl: manifest.json (no .zst twin) with zstd: plain" test -z "$(hdr "${url}manifest.json" zstd Content-Encoding)"
+check "curl: assets immutable" test "$(hdr "$url$(sed -n 's/.*href="\(assets\/style[^"]*\)".*/\1/p' "$site/index.html")" '' Cache-Control)" = "public, max-age=31536000, immutable"
+check "curl: index.html short cache" test "$(hdr "$url" '' Cache-Control)" = "public, max-age=60"
+check "curl: member lists private" test "$(hdr "${url}m/$hex/recs.html" '' Cache-Control)" = "private, max-age=60"
+check "curl: CSP script-src self" sh -c "curl -fsSI '$url' | grep -qi \"^content-security-policy:.*script-src 'self'\""
+check "curl: no listing of m/" test "$(curl -s -o /dev/null -w '%{http_code}' "${url}m/")" = 403
+check "curl: /api/health: the endpoint and its store work" sh -c "curl -fsS '${url}api/health' | grep -q '\"store\": \"ok\"'"
+check "curl: /api/rate without a session refused" test "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Origin: ${url%/}" -H 'Content-Type: application/json' -d '{"movie":1,"rating":4}' "${url}api/rate")" = 401
+check "curl: /api/ answers not cached" test "$(hdr "${url}api/health" '' Cache-Control)" = no-store
+check "curl: dotfiles denied" test "$(curl -s -o /dev/null -w '%{http_code}' "${url}.htaccess")" = 403
 
 # --- the browser ---------------------------------------------------------
 shots=$root/tests/out/browser
@@ -205,5 +193,4 @@ pass=$((pass + ${np:-0}))
 fail=$((fail + ${nf:-0}))
 [ "$rc" -eq 0 ] || [ "${nf:-0}" -gt 0 ] || fail=$((fail + 1))
 say "screenshots in tests/out/browser/"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
