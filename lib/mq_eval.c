@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mq_err.h"
+#include "mq_matrix.h"
 #include "mq_best.h"
 #include "mq_eval.h"
 
@@ -128,14 +129,6 @@ mq_eval_diversity(const struct mq_scored *v, uint32_t k,
 	return 1.0 - sum / pairs;
 }
 
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Gini index of the n counts in v (sorts v). */
 static double
 gini(uint32_t *v, uint32_t n)
@@ -145,7 +138,7 @@ gini(uint32_t *v, uint32_t n)
 
 	if (n == 0)
 		return 0;
-	qsort(v, n, sizeof(*v), cmp_u32);
+	qsort(v, n, sizeof(*v), mq_cmp_u32);
 	for (i = 0; i < n; i++) {
 		num += (2.0 * (i + 1) - n - 1) * v[i];
 		tot += v[i];

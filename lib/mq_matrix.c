@@ -114,6 +114,14 @@ mq_matrix_find(const struct mq_matrix *m, uint32_t u, uint32_t i)
 	return (size_t)-1;
 }
 
+int
+mq_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 int64_t
 mq_find_id(const uint32_t *ids, size_t n, uint32_t id)
 {

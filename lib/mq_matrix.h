@@ -67,6 +67,9 @@ size_t mq_matrix_find(const struct mq_matrix *m, uint32_t u, uint32_t i);
    search: raw movieIds and userIds to dense indices). */
 int64_t mq_find_id(const uint32_t *ids, size_t n, uint32_t id);
 
+/* qsort(3) comparison of two uint32_t, ascending (for mq_find_id). */
+int mq_cmp_u32(const void *a, const void *b);
+
 /* Free what m owns; m is left empty and reusable.  NULL is accepted. */
 void mq_matrix_release(struct mq_matrix *m);
 

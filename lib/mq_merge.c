@@ -6,6 +6,7 @@
 
 #include "mq_buf.h"
 #include "mq_err.h"
+#include "mq_matrix.h"
 #include "mq_merge.h"
 #include "mq_store.h"
 
@@ -90,14 +91,6 @@ on_tag(void *arg, const struct mq_store_tag *t)
 }
 
 static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
 cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -150,7 +143,7 @@ mq_merge_store(struct mq_data *d, const char *path, struct mq_merge_stats *st)
 		users[nu++] = c.members[k];
 	for (k = 0; k < c.nr; k++)
 		users[nu++] = c.r[k].user;
-	qsort(users, nu, sizeof(*users), cmp_u32);
+	qsort(users, nu, sizeof(*users), mq_cmp_u32);
 	for (a = k = 0; k < nu; k++)
 		if (a == 0 || users[a - 1] != users[k])
 			users[a++] = users[k];

@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "mq_err.h"
+#include "mq_matrix.h"
 #include "mq_store.h"
 
 /* RETURNING (3.35) and aggregate FILTER (3.30); Debian 12 has 3.40 */
@@ -741,14 +742,6 @@ mq_store_set_hash_cost(struct mq_store *s, unsigned long long opslimit,
 	return MQ_OK;
 }
 
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* MQ_OK when the signup ratings are well formed and of distinct films. */
 static int
 check_signup_ratings(const struct mq_rating_in *r, size_t nr)
@@ -768,7 +761,7 @@ check_signup_ratings(const struct mq_rating_in *r, size_t nr)
 		}
 		ids[i] = r[i].movie_id;
 	}
-	qsort(ids, nr, sizeof(*ids), cmp_u32);
+	qsort(ids, nr, sizeof(*ids), mq_cmp_u32);
 	for (i = 1; i < nr; i++)
 		if (ids[i] == ids[i - 1]) {
 			rc = MQ_EUSAGE;

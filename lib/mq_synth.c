@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "mq_err.h"
+#include "mq_matrix.h"
 #include "mq_rng.h"
 #include "mq_synth.h"
 
@@ -1754,14 +1755,6 @@ write_genome(struct synth *s, struct wbuf *wt, struct wbuf *ws)
 }
 
 static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
 fill_stats(const struct synth *s, struct mq_synth_stats *st)
 {
 	uint32_t *v, i, n;
@@ -1779,7 +1772,7 @@ fill_stats(const struct synth *s, struct mq_synth_stats *st)
 	st->ts_min = s->ts_min;
 	st->ts_max = s->ts_max;
 	memcpy(v, s->nr, s->N * sizeof(*v));
-	qsort(v, s->N, sizeof(*v), cmp_u32);
+	qsort(v, s->N, sizeof(*v), mq_cmp_u32);
 	st->user_min = v[0];
 	st->user_median = v[s->N / 2];
 	st->user_max = v[s->N - 1];
@@ -1790,7 +1783,7 @@ fill_stats(const struct synth *s, struct mq_synth_stats *st)
 	st->movies_lt10 = 0;
 	st->top1pct_share = 0;
 	if (n > 0) {
-		qsort(v, n, sizeof(*v), cmp_u32);
+		qsort(v, n, sizeof(*v), mq_cmp_u32);
 		st->movie_min = v[0];
 		st->movie_median = v[n / 2];
 		st->movie_max = v[n - 1];
