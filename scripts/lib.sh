@@ -2,8 +2,8 @@
 # through lighttpd (tests/endpoint.sh, tests/browser/run.sh,
 # scripts/bench-cgi).  Sourced from the repository root, never run.
 #
-# The caller owns two variables: pid (the server, empty when none) and
-# port (set by mq_serve).
+# The caller owns three variables: tmp (set by mq_scratch), pid (the
+# server, empty when none) and port (set by mq_serve).
 
 # mq_serve SITE STORE LOG [PREFIX...]: start scripts/serve for SITE with
 # the member store STORE on a free loopback port, its output in LOG, run
@@ -31,6 +31,27 @@ mq_serve() {
 		mq_stop
 	done
 	return 1
+}
+
+# mq_scratch NAME: a scratch directory tmp (mq-NAME.XXXXXX under TMPDIR),
+# removed with the server stopped when the script ends (kept, and named
+# on stderr, when MQ_KEEP=1).  Sets tmp and pid; owns the EXIT, INT and
+# TERM traps.
+mq_scratch() {
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/mq-$1.XXXXXX")
+	pid=
+	trap mq_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+mq_cleanup() {
+	mq_stop
+	if [ "${MQ_KEEP:-0}" = 1 ]; then
+		echo "kept $tmp" >&2
+	else
+		rm -rf "$tmp"
+	fi
 }
 
 # mq_stop: stop the server mq_serve started, if one runs.

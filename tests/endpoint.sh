@@ -41,16 +41,8 @@ if [ -n "$need" ]; then
 fi
 make -s bin/marquee bin/marquee.cgi >&2 || die "cannot build"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mq-endpoint.XXXXXX")
-pid=
 . scripts/lib.sh
-cleanup() {
-	mq_stop
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+mq_scratch endpoint
 
 . tests/lib.sh
 now_ms() { echo $(($(date +%s%N) / 1000000)); }

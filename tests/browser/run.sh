@@ -49,16 +49,8 @@ for b in bin/marquee bin/marquee.cgi; do
 done
 
 # --- data, site, member ------------------------------------------------
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mq-browser.XXXXXX")
-pid=
 . scripts/lib.sh
-cleanup() {
-	mq_stop
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+mq_scratch browser
 
 data=$tmp/data
 site=$tmp/site
