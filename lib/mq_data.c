@@ -664,6 +664,36 @@ split_year(const char *p, size_t len, size_t *tlen, int16_t *year)
 	*year = (int16_t)y;
 }
 
+/*
+ * The first two fields of a movies.csv or genome-tags.csv row: a positive
+ * integer id (named idname in the message) and a non-empty, valid text
+ * (named what).  Returns 1 when the row was rejected, 0 when both are good
+ * and *id is set.
+ */
+static int
+id_and_text(struct loader *L, const struct mq_csv_row *row,
+    const char *idname, const char *what, uint32_t *id)
+{
+	const struct mq_csv_field *f = row->field;
+	const char *why;
+
+	if (parse_id(&f[0], id)) {
+		reject(L, MQ_REJ_ID, row->line, row, 0,
+		    "%s not a positive integer", idname);
+		return 1;
+	}
+	if (f[1].len == 0) {
+		reject(L, MQ_REJ_VALUE, row->line, row, 1, "empty %s", what);
+		return 1;
+	}
+	if ((why = text_problem(&f[1])) != NULL) {
+		reject(L, MQ_REJ_ENCODING, row->line, row, 1, "%s: %s", what,
+		    why);
+		return 1;
+	}
+	return 0;
+}
+
 static int
 movies_row(struct loader *L, const struct mq_csv_row *row)
 {
@@ -679,19 +709,8 @@ movies_row(struct loader *L, const struct mq_csv_row *row)
 	char *title;
 	int found, rc;
 
-	if (parse_id(&f[0], &id)) {
-		reject(L, MQ_REJ_ID, row->line, row, 0,
-		    "movieId not a positive integer");
+	if (id_and_text(L, row, "movieId", "title", &id))
 		return MQ_OK;
-	}
-	if (f[1].len == 0) {
-		reject(L, MQ_REJ_VALUE, row->line, row, 1, "empty title");
-		return MQ_OK;
-	}
-	if ((why = text_problem(&f[1])) != NULL) {
-		reject(L, MQ_REJ_ENCODING, row->line, row, 1, "title: %s", why);
-		return MQ_OK;
-	}
 	if ((why = text_problem(&f[2])) != NULL) {
 		reject(L, MQ_REJ_ENCODING, row->line, row, 2, "genres: %s",
 		    why);
@@ -1228,24 +1247,12 @@ gtags_row(struct loader *L, const struct mq_csv_row *row)
 {
 	struct mq_data *d = L->d;
 	const struct mq_csv_field *f = row->field;
-	const char *why;
 	uint32_t id, slot;
 	char *text;
 	int found, rc;
 
-	if (parse_id(&f[0], &id)) {
-		reject(L, MQ_REJ_ID, row->line, row, 0,
-		    "tagId not a positive integer");
+	if (id_and_text(L, row, "tagId", "tag", &id))
 		return MQ_OK;
-	}
-	if (f[1].len == 0) {
-		reject(L, MQ_REJ_VALUE, row->line, row, 1, "empty tag");
-		return MQ_OK;
-	}
-	if ((why = text_problem(&f[1])) != NULL) {
-		reject(L, MQ_REJ_ENCODING, row->line, row, 1, "tag: %s", why);
-		return MQ_OK;
-	}
 	slot = d->ngtags;
 	if ((rc = idmap_put(&L->gtags, id, &slot, &found)) != MQ_OK)
 		return rc;
