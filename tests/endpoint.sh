@@ -31,14 +31,9 @@ need=
 command -v sqlite3 >/dev/null 2>&1 || need="$need sqlite3"
 command -v lighttpd >/dev/null 2>&1 || [ -x /usr/sbin/lighttpd ] || need="$need lighttpd"
 command -v curl >/dev/null 2>&1 || need="$need curl"
-if [ -n "$need" ]; then
-	[ "$(id -u)" -eq 0 ] || die "missing Debian packages:$need (apt-get install -y$need)"
-	say "installing$need"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q >/dev/null
-	# shellcheck disable=SC2086
-	apt-get install -y -q --no-install-recommends $need >/dev/null
-fi
+# shellcheck disable=SC2086
+[ -z "$need" ] || sh scripts/deps $need >&2 ||
+	die "missing Debian packages:$need (apt-get install -y$need)"
 make -s bin/marquee bin/marquee.cgi >&2 || die "cannot build"
 
 . scripts/lib.sh

@@ -27,14 +27,9 @@ command -v curl >/dev/null 2>&1 || need="$need curl"
 command -v node >/dev/null 2>&1 || need="$need nodejs"
 command -v npm >/dev/null 2>&1 || need="$need npm"
 command -v sqlite3 >/dev/null 2>&1 || need="$need sqlite3"
-if [ -n "$need" ]; then
-	[ "$(id -u)" -eq 0 ] || die "missing Debian packages:$need (apt-get install -y$need)"
-	say "installing$need"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q >/dev/null
-	# shellcheck disable=SC2086
-	apt-get install -y -q --no-install-recommends $need >/dev/null
-fi
+# shellcheck disable=SC2086
+[ -z "$need" ] || sh scripts/deps $need >&2 ||
+	die "missing Debian packages:$need (apt-get install -y$need)"
 if [ ! -d "$here/node_modules/playwright-core" ]; then
 	say "npm ci (playwright-core; no browser download)"
 	(cd "$here" && npm ci --no-audit --no-fund --loglevel=error) >&2
