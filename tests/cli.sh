@@ -76,10 +76,34 @@ expect_rc_full() {
 # ---------------------------------------------------------------------
 # Property checkers (awk).  Each prints what is wrong and fails.
 
+# What the three share, prepended to each program: bad() reports a line
+# (the first 10), and list_row(what) checks a ranked-list row: 4 columns,
+# each list contiguous, ranks 1, 2, ... and none above top.  It calls
+# list_end() (the program's own) before a new list starts, and returns 0
+# for a row too broken to check further, 2 for a list's first row, else 1.
+LIST_AWK='
+	function bad(msg) {
+		if (++nbad <= 10)
+			print "line " FNR ": " msg ": " $0
+	}
+	function list_row(what,    first) {
+		if (NF != 4) { bad(NF " columns"); return 0 }
+		first = $1 != cur
+		if (first) {
+			list_end()
+			if ($1 in listed) bad(what " " $1 " not contiguous")
+			cur = $1; listed[cur] = 1; want = 1
+		}
+		if ($2 != want) bad("rank " $2 ", expected " want)
+		want++
+		if ($2 > top + 0) bad("rank above --top " top)
+		return first ? 2 : 1
+	}'
+
 # check_recs TSV DATADIR TOP FULL: recs output against the data set.
 # FULL=1: every member has a list; FULL=2: every list holds TOP films.
 check_recs() {
-	awk -F '\t' -v top="$3" -v full="$4" '
+	awk -F '\t' -v top="$3" -v full="$4" "$LIST_AWK"'
 	FILENAME == ARGV[1] {
 		if (FNR > 1) { split($0, a, ","); movie[a[1]] = 1 }
 		next
@@ -94,24 +118,12 @@ check_recs() {
 		}
 		next
 	}
-	function bad(msg) {
-		if (++nbad <= 10)
-			print "line " FNR ": " msg ": " $0
-	}
-	function close_list() {
+	function list_end() {
 		if (full == 2 && cur != "" && want - 1 != top + 0)
 			bad("member " cur " has " want - 1 " films, not " top)
 	}
 	{
-		if (NF != 4) { bad(NF " columns"); next }
-		if ($1 != cur) {
-			close_list()
-			if ($1 in listed) bad("member " $1 " not contiguous")
-			cur = $1; listed[cur] = 1; want = 1
-		}
-		if ($2 != want) bad("rank " $2 ", expected " want)
-		want++
-		if ($2 > top + 0) bad("rank above --top " top)
+		if (!list_row("member")) next
 		if (!($1 in member)) bad("not a member of ratings.csv")
 		if (!($3 in movie)) bad("film not in movies.csv")
 		if (($1 "," $3) in rated) bad("film already rated")
@@ -123,7 +135,7 @@ check_recs() {
 		nlines++
 	}
 	END {
-		close_list()
+		list_end()
 		if (full)
 			for (m in member)
 				if (!(m in listed) && ++nmiss <= 5)
@@ -135,7 +147,7 @@ check_recs() {
 
 # check_similar TSV DATADIR TOP: similar output against the data set.
 check_similar() {
-	awk -F '\t' -v top="$3" '
+	awk -F '\t' -v top="$3" "$LIST_AWK"'
 	FILENAME == ARGV[1] {
 		if (FNR > 1) { split($0, a, ","); movie[a[1]] = 1 }
 		next
@@ -144,19 +156,9 @@ check_similar() {
 		if (FNR > 1) { split($0, a, ","); ratedfilm[a[2]] = 1 }
 		next
 	}
-	function bad(msg) {
-		if (++nbad <= 10)
-			print "line " FNR ": " msg ": " $0
-	}
+	function list_end() { }
 	{
-		if (NF != 4) { bad(NF " columns"); next }
-		if ($1 != cur) {
-			if ($1 in listed) bad("film " $1 " not contiguous")
-			cur = $1; listed[cur] = 1; want = 1
-		}
-		if ($2 != want) bad("rank " $2 ", expected " want)
-		want++
-		if ($2 > top + 0) bad("rank above --top " top)
+		if (!list_row("film")) next
 		if ($1 == $3) bad("film lists itself")
 		if (!($1 in movie)) bad("film not in movies.csv")
 		if (!($3 in movie)) bad("neighbour not in movies.csv")
@@ -175,7 +177,7 @@ check_similar() {
 
 # check_genres TSV DATADIR TOP: genres output against movies.csv.
 check_genres() {
-	awk -F '\t' -v top="$3" '
+	awk -F '\t' -v top="$3" "$LIST_AWK"'
 	FILENAME == ARGV[1] {
 		if (FNR > 1) {
 			sub(/\r$/, "")
@@ -189,20 +191,10 @@ check_genres() {
 		}
 		next
 	}
-	function bad(msg) {
-		if (++nbad <= 10)
-			print "line " FNR ": " msg ": " $0
-	}
+	function list_end() { }
 	{
-		if (NF != 4) { bad(NF " columns"); next }
-		if ($1 != cur) {
-			if ($1 in listed) bad("genre " $1 " not contiguous")
-			cur = $1; listed[cur] = 1; want = 1
-			if ($1 != "(all)") ngenres++
-		}
-		if ($2 != want) bad("rank " $2 ", expected " want)
-		want++
-		if ($2 > top + 0) bad("rank above --top " top)
+		if (!(r = list_row("genre"))) next
+		if (r == 2 && $1 != "(all)") ngenres++
 		if (!($3 in movie)) bad("film not in movies.csv")
 		else if ($1 != "(all)" && !(($3, $1) in has))
 			bad("film does not have genre " $1)
