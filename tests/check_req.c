@@ -490,8 +490,9 @@ START_TEST(corpus)
 }
 END_TEST
 
+/* A logged-in POST of body to path as content type ctype. */
 static enum mq_req_err
-parse_form(const char *path, const char *body)
+parse_post(const char *path, const char *ctype, const char *body)
 {
 	struct mq_req_env e;
 	char cl[24];
@@ -499,7 +500,7 @@ parse_form(const char *path, const char *body)
 	memset(&e, 0, sizeof(e));
 	e.method = "POST";
 	e.path_info = path;
-	e.content_type = FORM;
+	e.content_type = ctype;
 	e.cookie = SES;
 	e.origin = ORIG;
 	e.host = HOST;
@@ -510,22 +511,15 @@ parse_form(const char *path, const char *body)
 }
 
 static enum mq_req_err
+parse_form(const char *path, const char *body)
+{
+	return parse_post(path, FORM, body);
+}
+
+static enum mq_req_err
 parse_json(const char *path, const char *body)
 {
-	struct mq_req_env e;
-	char cl[24];
-
-	memset(&e, 0, sizeof(e));
-	e.method = "POST";
-	e.path_info = path;
-	e.content_type = JSON;
-	e.cookie = SES;
-	e.origin = ORIG;
-	e.host = HOST;
-	e.csrf = TOK;
-	snprintf(cl, sizeof(cl), "%zu", strlen(body));
-	e.content_length = cl;
-	return mq_req_parse_mem(&req, &e, body, strlen(body));
+	return parse_post(path, JSON, body);
 }
 
 static const char *
