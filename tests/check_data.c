@@ -23,6 +23,7 @@
 #include "mq_err.h"
 #include "mq_data.h"
 #include "check_suites.h"
+#include "fixture.h"
 
 static int
 load(const char *rel, double frac, struct mq_data *d)
@@ -527,26 +528,6 @@ START_TEST(test_genome_and_optional_files)
 }
 END_TEST
 
-/* Read a whole file into a NUL-terminated buffer. */
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	ck_assert_ptr_nonnull(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 START_TEST(test_rejects_file)
 {
 	char path[] = "/tmp/mq_rejectsXXXXXX", want[4096], more[1024], *got;
@@ -576,7 +557,7 @@ START_TEST(test_rejects_file)
 	    "line 8 wins\n"
 	    "%s/ratings.csv:9: duplicate rating of (user 3, movie 4); "
 	    "line 8 wins\n", dir, dir, dir, dir, dir);
-	got = slurp(path);
+	ck_assert_ptr_nonnull(got = fixture_slurp(path, NULL));
 	ck_assert_str_eq(got, want);
 	free(got);
 
@@ -584,7 +565,7 @@ START_TEST(test_rejects_file)
 	dir = mq_test_path("broken/binary");
 	ck_assert_int_eq(mq_data_load(&d, dir, &o), MQ_OK);
 	mq_data_release(&d);
-	got = slurp(path);
+	ck_assert_ptr_nonnull(got = fixture_slurp(path, NULL));
 	ck_assert(strncmp(got, want, strlen(want)) == 0);
 	snprintf(more, sizeof(more),
 	    "%s/movies.csv:3: NUL byte (field 'title' value "

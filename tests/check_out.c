@@ -14,6 +14,7 @@
 #include <zstd.h>
 
 #include "check_suites.h"
+#include "fixture.h"
 #include "mq_err.h"
 #include "mq_out.h"
 
@@ -35,25 +36,6 @@ teardown(void)
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	ck_assert_int_eq(system(cmd), 0);
-}
-
-static char *
-slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	char *p;
-	long len;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	p = malloc((size_t)len + 1);
-	*n = fread(p, 1, (size_t)len, f);
-	p[*n] = '\0';
-	fclose(f);
-	return p;
 }
 
 static ino_t
@@ -94,11 +76,11 @@ START_TEST(first_release_and_manifests)
 	target[tl] = '\0';
 	ck_assert_str_eq(target, "site.releases/r1");
 	snprintf(p, sizeof(p), "%s/x/a.json", site);
-	s = slurp(p, &n);
+	s = fixture_slurp(p, &n);
 	ck_assert_str_eq(s, "{\"a\": 1}");
 	/* the .zst decompresses to the same bytes */
 	snprintf(p, sizeof(p), "%s/x/a.json.zst", site);
-	z = slurp(p, &zn);
+	z = fixture_slurp(p, &zn);
 	{
 		char out[64];
 		size_t dn = ZSTD_decompress(out, sizeof(out), z, zn);
@@ -111,14 +93,14 @@ START_TEST(first_release_and_manifests)
 	free(z);
 	/* public manifest: no private path; full list outside the site */
 	snprintf(p, sizeof(p), "%s/manifest.json", site);
-	s = slurp(p, &n);
+	s = fixture_slurp(p, &n);
 	ck_assert_ptr_nonnull(strstr(s, "\"build\": \"r1\""));
 	ck_assert_ptr_nonnull(strstr(s, "\"counts\": {\"n\": 1}"));
 	ck_assert_ptr_nonnull(strstr(s, "\"x/a.json.zst\""));
 	ck_assert_ptr_null(strstr(s, "secret"));
 	free(s);
 	snprintf(p, sizeof(p), "%s/site.releases/r1.files.tsv", top);
-	s = slurp(p, &n);
+	s = fixture_slurp(p, &n);
 	ck_assert_ptr_nonnull(strstr(s, "m/secret/p.json\t"));
 	free(s);
 	/* no temporary file left anywhere */

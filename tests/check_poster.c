@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check_suites.h"
+#include "fixture.h"
 #include "mq_err.h"
 #include "mq_poster.h"
 
@@ -118,31 +119,15 @@ file_size(const char *path)
 	return stat(path, &st) == -1 ? -1 : (long)st.st_size;
 }
 
-/* Whole file in a malloc'd buffer, *n bytes. */
-static unsigned char *
-slurp(const char *path, long *n)
-{
-	FILE *f;
-	unsigned char *b;
-
-	ck_assert_ptr_nonnull(f = fopen(path, "rb"));
-	*n = file_size(path);
-	ck_assert_int_gt(*n, 0);
-	ck_assert_ptr_nonnull(b = malloc(*n));
-	ck_assert_int_eq(fread(b, 1, *n, f), *n);
-	fclose(f);
-	return b;
-}
-
 static int
 same_bytes(const char *a, const char *b)
 {
-	unsigned char *x, *y;
-	long nx, ny;
+	char *x, *y;
+	size_t nx, ny;
 	int same;
 
-	x = slurp(a, &nx);
-	y = slurp(b, &ny);
+	ck_assert_ptr_nonnull(x = fixture_slurp(a, &nx));
+	ck_assert_ptr_nonnull(y = fixture_slurp(b, &ny));
 	same = nx == ny && memcmp(x, y, nx) == 0;
 	free(x);
 	free(y);
@@ -452,7 +437,7 @@ START_TEST(scale_rejects_corrupt_input)
 {
 	static const char junk[] = "this is not a PNG at all";
 	unsigned char *b;
-	long n;
+	size_t n;
 	FILE *f;
 
 	/* not a PNG */
@@ -463,7 +448,9 @@ START_TEST(scale_rejects_corrupt_input)
 	    tpath("out.png")), MQ_EDATA);
 	/* a real PNG cut in half, then one with a damaged IDAT */
 	write_input(tpath("good.png"), 300, 300, PNG_COLOR_TYPE_RGB, 8, 0);
-	b = slurp(tpath("good.png"), &n);
+	ck_assert_ptr_nonnull(b = (unsigned char *)fixture_slurp(
+	    tpath("good.png"), &n));
+	ck_assert_uint_gt(n, 0);
 	ck_assert_ptr_nonnull(f = fopen(tpath("half.png"), "wb"));
 	fwrite(b, 1, n / 2, f);
 	fclose(f);

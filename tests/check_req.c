@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "check_suites.h"
+#include "fixture.h"
 #include "req.h"
 
 Suite *req_suite(void);
@@ -798,24 +799,6 @@ START_TEST(origins)
 }
 END_TEST
 
-/* Read a whole corpus file (small: at most 64 KiB), NUL-terminated. */
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f;
-	char *buf;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	buf = malloc(65536 + 1);
-	ck_assert_ptr_nonnull(buf);
-	*len = fread(buf, 1, 65536, f);
-	buf[*len] = '\0';
-	ck_assert_int_eq(ferror(f), 0);
-	fclose(f);
-	return buf;
-}
-
 static void
 put_var(FILE *f, const char *name, const char *v)
 {
@@ -868,7 +851,7 @@ START_TEST(corpus_files)
 	snprintf(rel, sizeof(rel), "requests/%s.req", c->name);
 	if (getenv("MQ_UPDATE_GOLDEN"))
 		write_case(c, mq_test_path(rel));
-	buf = slurp(mq_test_path(rel), &len);
+	buf = fixture_slurp(mq_test_path(rel), &len);
 	ck_assert_msg(buf != NULL, "%s: %s (MQ_UPDATE_GOLDEN=1 writes it)",
 	    mq_test_path(rel), strerror(errno));
 	ck_assert_int_eq(sscanf(buf, "# expect: %d", &want), 1);

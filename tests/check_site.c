@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "check_suites.h"
+#include "fixture.h"
 #include "mq_buf.h"
 #include "mq_data.h"
 #include "mq_err.h"
@@ -29,23 +30,6 @@
 static char top[64], datadir[128], site[128], state[128];
 static struct mq_data D;
 static struct mq_key K;
-
-static char *
-slurp(const char *path)
-{
-	struct mq_buf b = MQ_BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	FILE *f = fopen(path, "rb");
-
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		mq_buf_add(&b, chunk, n);
-	fclose(f);
-	mq_buf_add(&b, "", 0);
-	return b.s;
-}
 
 static void
 append(const char *file, const char *text)
@@ -146,7 +130,7 @@ history_lines(void)
 	size_t n = 0;
 
 	snprintf(p, sizeof(p), "%s/recommended.tsv", state);
-	s = slurp(p);
+	s = fixture_slurp(p, NULL);
 	ck_assert_ptr_nonnull(s);
 	for (q = s; *q; q++)
 		n += *q == '\n';
@@ -161,7 +145,7 @@ site_file(const char *fmt, unsigned id)
 
 	snprintf(rel, sizeof(rel), fmt, id);
 	snprintf(p, sizeof(p), "%s/%s", site, rel);
-	return slurp(p);
+	return fixture_slurp(p, NULL);
 }
 
 /* The path of film id's poster (poster/ID.KEY.png) into p. */
@@ -192,7 +176,7 @@ member_file(uint32_t user, const char *name)
 
 	mq_key_member(&K, user, hex);
 	snprintf(p, sizeof(p), "%s/m/%s/%s", site, hex, name);
-	return slurp(p);
+	return fixture_slurp(p, NULL);
 }
 
 /*
@@ -227,7 +211,7 @@ golden(const char *name, const char *got_raw)
 		free(got);
 		return;
 	}
-	want = slurp(p);
+	want = fixture_slurp(p, NULL);
 	ck_assert_msg(want != NULL, "%s missing (make golden)", p);
 	ck_assert_msg(strcmp(want, got) == 0, "%s differs from the build "
 	    "(make golden if intended; diff the files)", p);

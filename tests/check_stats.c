@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check_suites.h"
+#include "fixture.h"
 #include "mq_chart.h"
 #include "mq_data.h"
 #include "mq_err.h"
@@ -66,29 +67,6 @@ static void
 teardown(void)
 {
 	rmtree(dir);
-}
-
-/* The whole file at path, NUL-terminated (caller frees), or NULL. */
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *s;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	s = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(s);
-	ck_assert_uint_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-	s[n] = '\0';
-	fclose(f);
-	if (len != NULL)
-		*len = (size_t)n;
-	return s;
 }
 
 static void
@@ -164,8 +142,8 @@ START_TEST(charts_valid_and_reproducible)
 	ck_assert_int_eq(mq_chart_line(&f, "Lines", x, s, 2, 0, 0,
 	    tpath("l2.png")), MQ_OK);
 	assert_png(tpath("l1.png"), MQ_CHART_WIDTH, MQ_CHART_HEIGHT);
-	p1 = slurp(tpath("l1.png"), &n1);
-	p2 = slurp(tpath("l2.png"), &n2);
+	p1 = fixture_slurp(tpath("l1.png"), &n1);
+	p2 = fixture_slurp(tpath("l2.png"), &n2);
 	ck_assert_uint_eq(n1, n2);
 	ck_assert_int_eq(memcmp(p1, p2, n1), 0);
 	free(p1);
@@ -329,7 +307,7 @@ START_TEST(page_lists_runs_and_escapes)
 	spew(tpath("runs.jsonl"), text);
 	ck_assert_int_eq(mq_stats_page(tpath("admin"), tpath("runs.jsonl"),
 	    &data, "templates", alerts, 2), MQ_OK);
-	html = slurp(tpath("admin/index.html"), NULL);
+	html = fixture_slurp(tpath("admin/index.html"), NULL);
 	ck_assert_ptr_nonnull(html);
 	/* three runs, one line skipped */
 	ck_assert_uint_eq(count(html, "<tr class=\"st-row-"), 3);
@@ -354,13 +332,13 @@ START_TEST(page_lists_runs_and_escapes)
 		snprintf(name, sizeof(name), "admin/%s", pngs[i]);
 		assert_png(tpath(name), MQ_CHART_WIDTH, MQ_CHART_HEIGHT);
 	}
-	free(slurp(tpath("admin/stats.css"), &i));
+	free(fixture_slurp(tpath("admin/stats.css"), &i));
 	ck_assert_uint_gt(i, 100);
 
 	/* the same inputs give the same page */
 	ck_assert_int_eq(mq_stats_page(tpath("admin"), tpath("runs.jsonl"),
 	    &data, "templates", alerts, 2), MQ_OK);
-	again = slurp(tpath("admin/index.html"), NULL);
+	again = fixture_slurp(tpath("admin/index.html"), NULL);
 	ck_assert_str_eq(html, again);
 	free(again);
 	free(html);
@@ -375,7 +353,7 @@ START_TEST(page_without_history)
 	load_tiny();
 	ck_assert_int_eq(mq_stats_page(tpath("admin"), tpath("none.jsonl"),
 	    &data, "templates", NULL, 0), MQ_OK);
-	html = slurp(tpath("admin/index.html"), NULL);
+	html = fixture_slurp(tpath("admin/index.html"), NULL);
 	ck_assert_ptr_nonnull(html);
 	ck_assert_ptr_nonnull(strstr(html, "No run yet"));
 	ck_assert_ptr_nonnull(strstr(html, "No alert."));

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check_suites.h"
+#include "fixture.h"
 #include "mq_err.h"
 #include "mq_data.h"
 #include "mq_synth.h"
@@ -83,24 +84,10 @@ count_entries(const char *dir)
 static char *
 slurp(const char *dir, const char *name, size_t *len)
 {
-	char path[4096], *b;
-	FILE *f;
-	long n;
+	char path[4096];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	ck_assert_int_ge(n, 0);
-	rewind(f);
-	ck_assert_ptr_nonnull(b = malloc((size_t)n + 1));
-	ck_assert_uint_eq(fread(b, 1, (size_t)n, f), (size_t)n);
-	b[n] = '\0';
-	fclose(f);
-	if (len != NULL)
-		*len = (size_t)n;
-	return b;
+	return fixture_slurp(path, len);
 }
 
 /*

@@ -2,6 +2,7 @@
  * fixture.c - the structured test matrix of fixture.h.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "fixture.h"
@@ -75,4 +76,26 @@ fixture_check_list(const struct mq_matrix *m, uint32_t u,
 		for (b = a + 1; b < n; b++)
 			ck_assert_uint_ne(v[a].id, v[b].id);
 	}
+}
+
+char *
+fixture_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *s;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	ck_assert_int_ge(n, 0);
+	rewind(f);
+	ck_assert_ptr_nonnull(s = malloc((size_t)n + 1));
+	ck_assert_uint_eq(fread(s, 1, (size_t)n, f), (size_t)n);
+	s[n] = '\0';
+	fclose(f);
+	if (len != NULL)
+		*len = (size_t)n;
+	return s;
 }

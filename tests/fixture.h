@@ -6,10 +6,13 @@
  * (FX_ITEMS/3 films each) often and well, other films rarely and badly.
  * Film genres: block g has genre bit g, plus bit 3 on even films.
  * With it, the helpers the model and "for you" suites share: the thinned
- * refit of the stability test and the check of a list's properties.
+ * refit of the stability test and the check of a list's properties; and
+ * one every file-reading suite shares, fixture_slurp().
  */
 #ifndef FIXTURE_H
 #define FIXTURE_H
+
+#include <stddef.h>
 
 #include "mq_matrix.h"
 #include "mq_rng.h"
@@ -39,5 +42,12 @@ void fixture_check_list(const struct mq_matrix *m, uint32_t u,
 /* Taste group of member u / block of film i. */
 #define FX_GROUP(u) ((u) / (FX_USERS / 3))
 #define FX_BLOCK(i) ((i) / (FX_ITEMS / 3))
+
+/*
+ * The whole file at path, NUL-terminated (the caller frees it), its length
+ * in *len when len is not NULL.  NULL when the file cannot be opened; a
+ * failed read fails the test.
+ */
+char *fixture_slurp(const char *path, size_t *len);
 
 #endif
