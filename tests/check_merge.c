@@ -12,6 +12,7 @@
 #include "check_suites.h"
 #include "mq_data.h"
 #include "mq_err.h"
+#include "mq_out.h"
 #include "mq_merge.h"
 #include "mq_store.h"
 
@@ -41,7 +42,7 @@ half_of(const struct mq_data *d, uint32_t user, uint32_t movie)
 
 START_TEST(store_ratings_members_and_tags)
 {
-	char dir[] = "/tmp/mq_merge.XXXXXX", db[64], cmd[96];
+	char dir[] = "/tmp/mq_merge.XXXXXX", db[64];
 	struct mq_rating_in in10[3] = { { 3, 8 }, { 4, 6 }, { 7, 10 } };
 	struct mq_rating_in in101[3] = { { 1, 10 }, { 3, 8 }, { 4, 6 } };
 	struct mq_merge_stats st;
@@ -105,8 +106,7 @@ START_TEST(store_ratings_members_and_tags)
 	    MQ_EIO);
 	ck_assert_uint_eq(d.nusers, nusers);
 	mq_data_release(&d);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(mq_rmtree(dir), MQ_OK);
 }
 END_TEST
 

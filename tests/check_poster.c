@@ -15,6 +15,7 @@
 #include "check_suites.h"
 #include "fixture.h"
 #include "mq_err.h"
+#include "mq_out.h"
 #include "mq_poster.h"
 
 /*
@@ -51,22 +52,8 @@ setup(void)
 static void
 teardown(void)
 {
-	DIR *d;
-	struct dirent *e;
-	char p[512];
-
 	mq_poster_release(&ctx);
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		if (unlink(p) == -1)
-			rmdir(p);
-	}
-	closedir(d);
-	rmdir(dir);
+	ck_assert_int_eq(mq_rmtree(dir), MQ_OK);
 }
 
 /* Entries in dir, "." and ".." aside. */

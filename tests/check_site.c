@@ -23,6 +23,7 @@
 #include "mq_buf.h"
 #include "mq_data.h"
 #include "mq_err.h"
+#include "mq_out.h"
 #include "mq_key.h"
 #include "mq_site.h"
 #include "mq_synth.h"
@@ -91,11 +92,8 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[128];
-
 	mq_data_release(&D);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(mq_rmtree(top), MQ_OK);
 }
 
 static int

@@ -6,7 +6,6 @@
  */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <math.h>
 #include <png.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include "mq_chart.h"
 #include "mq_data.h"
 #include "mq_err.h"
+#include "mq_out.h"
 #include "mq_poster.h"
 #include "mq_stats.h"
 
@@ -42,31 +42,10 @@ setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 }
 
-/* Remove dir and what it holds (files and one level of directories). */
-static void
-rmtree(const char *path)
-{
-	DIR *d;
-	struct dirent *e;
-	char p[512];
-
-	if ((d = opendir(path)) == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", path, e->d_name);
-		if (unlink(p) == -1)
-			rmtree(p);
-	}
-	closedir(d);
-	rmdir(path);
-}
-
 static void
 teardown(void)
 {
-	rmtree(dir);
+	ck_assert_int_eq(mq_rmtree(dir), MQ_OK);
 }
 
 static void
