@@ -216,10 +216,13 @@ mq_out_begin(struct mq_out *o, const char *site, const char *id)
 		}
 	}
 	o->made = 1;
-	if ((o->zctx = ZSTD_createCCtx()) == NULL) {
+	if (pthread_mutex_init(&o->lock, NULL)) {
 		rc = mq_oom();
 		goto fail;
 	}
+	o->locked = 1;
+	if ((rc = mq_out_writer_init(&o->w, o)))
+		goto fail;
 	if ((rc = prev_load(o)))
 		goto fail;
 	return MQ_OK;
@@ -228,18 +231,43 @@ fail:
 	return rc;
 }
 
-/* Make the parent directories of DIR/rel (the last one is remembered). */
-static int
-make_parents(struct mq_out *o, const char *rel)
+int
+mq_out_writer_init(struct mq_out_writer *w, struct mq_out *o)
 {
+	memset(w, 0, sizeof(*w));
+	w->o = o;
+	if ((w->zctx = ZSTD_createCCtx()) == NULL)
+		return mq_oom();
+	return MQ_OK;
+}
+
+void
+mq_out_writer_release(struct mq_out_writer *w)
+{
+	if (w == NULL)
+		return;
+	ZSTD_freeCCtx(w->zctx);
+	mq_buf_release(&w->zbuf);
+	mq_buf_release(&w->lastdir);
+	memset(w, 0, sizeof(*w));
+}
+
+/*
+ * Make the parent directories of DIR/rel (the last one is remembered by
+ * the writer).  Two writers making the same directory is fine: EEXIST.
+ */
+static int
+make_parents(struct mq_out_writer *w, const char *rel)
+{
+	const struct mq_out *o = w->o;
 	char path[PATH_MAX];
 	size_t dl = strlen(o->dir);
 	const char *s, *last = strrchr(rel, '/');
 
 	if (last == NULL)
 		return MQ_OK;
-	if (o->lastdir.s && o->lastdir.len == (size_t)(last - rel) &&
-	    !memcmp(o->lastdir.s, rel, o->lastdir.len))
+	if (w->lastdir.s && w->lastdir.len == (size_t)(last - rel) &&
+	    !memcmp(w->lastdir.s, rel, w->lastdir.len))
 		return MQ_OK;
 
 	if (dl + 1 + strlen(rel) >= sizeof(path)) {
@@ -256,8 +284,8 @@ make_parents(struct mq_out *o, const char *rel)
 			return MQ_EIO;
 		}
 	}
-	mq_buf_reset(&o->lastdir);
-	mq_buf_add(&o->lastdir, rel, (size_t)(last - rel));
+	mq_buf_reset(&w->lastdir);
+	mq_buf_add(&w->lastdir, rel, (size_t)(last - rel));
 	return MQ_OK;
 }
 
@@ -311,6 +339,52 @@ fail:
 	return MQ_EIO;
 }
 
+/*
+ * Write n bytes of p to the new file DIR/rel of the release, in place
+ * (see mq_out.h: the release is not served yet).  MQ_OK or MQ_EIO.
+ */
+static int
+write_new(const struct mq_out *o, const char *rel, const void *p, size_t n)
+{
+	char path[PATH_MAX];
+	size_t off = 0;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s", o->dir, rel) >=
+	    (int)sizeof(path)) {
+		mq_warnx("%s/%s: path too long", o->dir, rel);
+		return MQ_EIO;
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0644)) < 0) {
+		mq_warn("%s", path);
+		return MQ_EIO;
+	}
+	while (off < n) {
+		ssize_t wr = write(fd, (const char *)p + off, n - off);
+
+		if (wr < 0 && errno == EINTR)
+			continue;
+		if (wr <= 0)
+			goto fail;
+		off += (size_t)wr;
+	}
+	/* the mode whatever the umask: the CDN reads these */
+	if (fchmod(fd, 0644))
+		goto fail;
+	if (close(fd)) {
+		fd = -1;
+		goto fail;
+	}
+	return MQ_OK;
+fail:
+	mq_warn("%s", path);
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	return MQ_EIO;
+}
+
 /* Insert rel in the set of paths written; 1 when it was there already. */
 static int
 seen_path(struct mq_out *o, const char *rel, int *dup)
@@ -346,9 +420,10 @@ seen_path(struct mq_out *o, const char *rel, int *dup)
 	return MQ_OK;
 }
 
+/* Record a file of the release; the caller holds o->lock. */
 static int
-add_file(struct mq_out *o, const char *rel, const char *hash, uint64_t size,
-    unsigned flags)
+add_file_locked(struct mq_out *o, const char *rel, const char *hash,
+    uint64_t size, unsigned flags)
 {
 	struct mq_out_file *f;
 	int dup, rc;
@@ -375,6 +450,33 @@ add_file(struct mq_out *o, const char *rel, const char *hash, uint64_t size,
 	f->size = size;
 	f->flags = flags;
 	o->nfiles++;
+	return MQ_OK;
+}
+
+/* Record a file of the release (any thread). */
+static int
+add_file(struct mq_out *o, const char *rel, const char *hash, uint64_t size,
+    unsigned flags)
+{
+	int rc;
+
+	pthread_mutex_lock(&o->lock);
+	rc = add_file_locked(o, rel, hash, size, flags);
+	pthread_mutex_unlock(&o->lock);
+	return rc;
+}
+
+/* Add to the statistics (any thread); returns MQ_OK. */
+static int
+tally(struct mq_out *o, uint64_t raw, uint64_t zst, size_t written,
+    size_t linked)
+{
+	pthread_mutex_lock(&o->lock);
+	o->bytes_raw += raw;
+	o->bytes_zst += zst;
+	o->nwritten += written;
+	o->nlinked += linked;
+	pthread_mutex_unlock(&o->lock);
 	return MQ_OK;
 }
 
@@ -408,82 +510,82 @@ check_rel(const char *rel)
 	return MQ_OK;
 }
 
-int
-mq_out_put(struct mq_out *o, const char *rel, const void *p, size_t n,
+/*
+ * The one writing path: hash, record, then hard-link from the previous
+ * release or write; with MQ_OUT_ZSTD the same for REL.zst.  A file is
+ * recorded before it is written, so that a path written twice fails
+ * before either write.
+ */
+static int
+put(struct mq_out_writer *w, const char *rel, const void *p, size_t n,
     unsigned flags)
 {
-	char hash[65], path[PATH_MAX], zrel[PATH_MAX];
+	struct mq_out *o = w->o;
+	char hash[65], zrel[PATH_MAX];
 	const struct mq_out_file *pz;
-	int rc;
+	size_t bound, zn;
+	int rc, linked;
 
 	if ((rc = check_rel(rel)))
 		return rc;
-	if ((rc = make_parents(o, rel)))
-		return rc;
-	mq_sha256_hex(p, n, hash);
-	if ((rc = add_file(o, rel, hash, n, flags)))
-		return rc;
-	o->bytes_raw += n;
 	if (snprintf(zrel, sizeof(zrel), "%s.zst", rel) >= (int)sizeof(zrel)) {
 		mq_warnx("%s: path too long", rel);
 		return MQ_EIO;
 	}
-	if (reuse(o, rel, hash, n)) {
-		o->nlinked++;
-		/* same content, same level: the previous .zst is the same */
-		if (!(flags & MQ_OUT_ZSTD))
-			return MQ_OK;
-		pz = prev_find(o->prev, zrel);
-		if (pz && reuse(o, zrel, pz->hash, pz->size)) {
-			o->nlinked++;
-			o->bytes_zst += pz->size;
-			return add_file(o, zrel, pz->hash, pz->size, flags);
-		}
-	} else {
-		if (snprintf(path, sizeof(path), "%s/%s", o->dir, rel) >=
-		    (int)sizeof(path)) {
-			mq_warnx("%s/%s: path too long", o->dir, rel);
-			return MQ_EIO;
-		}
-		if ((rc = mq_write_atomic(path, p, n, 0644)))
-			return rc;
-		o->nwritten++;
-		if (!(flags & MQ_OUT_ZSTD))
-			return MQ_OK;
+	if ((rc = make_parents(w, rel)))
+		return rc;
+	mq_sha256_hex(p, n, hash);
+	if ((rc = add_file(o, rel, hash, n, flags)))
+		return rc;
+	linked = reuse(o, rel, hash, n);
+	if (!linked && (rc = write_new(o, rel, p, n)))
+		return rc;
+	if (!(flags & MQ_OUT_ZSTD))
+		return tally(o, n, 0, !linked, linked);
+	/* same content, same level: the previous .zst is the same */
+	if (linked && (pz = prev_find(o->prev, zrel)) != NULL &&
+	    reuse(o, zrel, pz->hash, pz->size)) {
+		tally(o, n, pz->size, 0, 2);
+		return add_file(o, zrel, pz->hash, pz->size, flags);
 	}
-	{
-		size_t bound = ZSTD_compressBound(n), zn;
 
-		mq_buf_reset(&o->zbuf);
-		if ((rc = mq_buf_reserve(&o->zbuf, bound)))
-			return rc;
-		zn = ZSTD_compressCCtx(o->zctx, o->zbuf.s, bound, p, n,
-		    o->zlevel);
-		if (ZSTD_isError(zn)) {
-			mq_warnx("%s: zstd: %s", zrel, ZSTD_getErrorName(zn));
-			return MQ_EIO;
-		}
-		mq_sha256_hex(o->zbuf.s, zn, hash);
-		if (snprintf(path, sizeof(path), "%s/%s", o->dir, zrel) >=
-		    (int)sizeof(path)) {
-			mq_warnx("%s/%s: path too long", o->dir, zrel);
-			return MQ_EIO;
-		}
-		if ((rc = mq_write_atomic(path, o->zbuf.s, zn, 0644)))
-			return rc;
-		o->nwritten++;
-		o->bytes_zst += zn;
-		return add_file(o, zrel, hash, zn, flags);
+	bound = ZSTD_compressBound(n);
+	mq_buf_reset(&w->zbuf);
+	if ((rc = mq_buf_reserve(&w->zbuf, bound)))
+		return rc;
+	zn = ZSTD_compressCCtx(w->zctx, w->zbuf.s, bound, p, n, o->zlevel);
+	if (ZSTD_isError(zn)) {
+		mq_warnx("%s: zstd: %s", zrel, ZSTD_getErrorName(zn));
+		return MQ_EIO;
 	}
+	mq_sha256_hex(w->zbuf.s, zn, hash);
+	if ((rc = write_new(o, zrel, w->zbuf.s, zn)))
+		return rc;
+	tally(o, n, zn, 1 + !linked, linked);
+	return add_file(o, zrel, hash, zn, flags);
+}
+
+int
+mq_out_put(struct mq_out *o, const char *rel, const void *p, size_t n,
+    unsigned flags)
+{
+	return put(&o->w, rel, p, n, flags);
 }
 
 int
 mq_out_putb(struct mq_out *o, const char *rel, const struct mq_buf *b,
     unsigned flags)
 {
+	return mq_out_wput(&o->w, rel, b, flags);
+}
+
+int
+mq_out_wput(struct mq_out_writer *w, const char *rel,
+    const struct mq_buf *b, unsigned flags)
+{
 	if (b->err)
 		return mq_oom();
-	return mq_out_put(o, rel, b->s ? b->s : "", b->len, flags);
+	return put(w, rel, b->s ? b->s : "", b->len, flags);
 }
 
 int
@@ -497,13 +599,12 @@ mq_out_reuse(struct mq_out *o, const char *rel, unsigned flags, int *reused)
 		return rc;
 	if (pf == NULL)
 		return MQ_OK;
-	if ((rc = make_parents(o, rel)))
+	if ((rc = make_parents(&o->w, rel)))
 		return rc;
 	if (!reuse(o, rel, pf->hash, pf->size))
 		return MQ_OK;
 	*reused = 1;
-	o->nlinked++;
-	o->bytes_raw += pf->size;
+	tally(o, pf->size, 0, 0, 1);
 	return add_file(o, rel, pf->hash, pf->size, flags);
 }
 
@@ -522,24 +623,23 @@ mq_out_adopt(struct mq_out *o, const char *rel, const char *path,
 {
 	struct mq_buf data = MQ_BUF_INIT;
 	char hash[65], dst[PATH_MAX];
+	size_t size;
 	int rc;
 
-	if ((rc = check_rel(rel)) || (rc = make_parents(o, rel)))
+	if ((rc = check_rel(rel)) || (rc = make_parents(&o->w, rel)))
 		return rc;
 	if ((rc = mq_buf_read_file(&data, path))) {
 		mq_buf_release(&data);
 		return rc;
 	}
 	mq_sha256_hex(data.s ? data.s : "", data.len, hash);
-	rc = add_file(o, rel, hash, data.len, flags);
-	o->bytes_raw += data.len;
+	size = data.len;
 	mq_buf_release(&data);
-	if (rc)
+	if ((rc = add_file(o, rel, hash, size, flags)))
 		return rc;
-	if (reuse(o, rel, hash, o->files[o->nfiles - 1].size)) {
-		o->nlinked++;
+	if (reuse(o, rel, hash, size)) {
 		unlink(path);
-		return MQ_OK;
+		return tally(o, size, 0, 0, 1);
 	}
 	if (snprintf(dst, sizeof(dst), "%s/%s", o->dir, rel) >=
 	    (int)sizeof(dst)) {
@@ -550,8 +650,7 @@ mq_out_adopt(struct mq_out *o, const char *rel, const char *path,
 		mq_warn("rename %s", dst);
 		return MQ_EIO;
 	}
-	o->nwritten++;
-	return MQ_OK;
+	return tally(o, size, 0, 1, 0);
 }
 
 static int
@@ -582,6 +681,14 @@ static int
 cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+cmp_file(const void *a, const void *b)
+{
+	const struct mq_out_file *const *x = a, *const *y = b;
+
+	return strcmp((*x)->rel, (*y)->rel);
 }
 
 /* Remove release directory NAME and its list NAME.files.tsv. */
@@ -748,6 +855,7 @@ int
 mq_out_commit(struct mq_out *o, const char *extra, unsigned keep)
 {
 	struct mq_buf m = MQ_BUF_INIT, t = MQ_BUF_INIT;
+	const struct mq_out_file **byname = NULL;
 	char *path = NULL;
 	size_t i;
 	int rc, first = 1;
@@ -758,11 +866,21 @@ mq_out_commit(struct mq_out *o, const char *extra, unsigned keep)
 	if (extra && *extra)
 		mq_buf_printf(&m, "  %s,\n", extra);
 	mq_buf_printf(&m, "  \"files\": {");
+	/* the full list by path: the same whatever order threads wrote in */
+	if ((byname = mq_allocarray(o->nfiles + 1, sizeof(*byname))) == NULL) {
+		rc = mq_oom();
+		goto out;
+	}
+	for (i = 0; i < o->nfiles; i++)
+		byname[i] = &o->files[i];
+	qsort(byname, o->nfiles, sizeof(*byname), cmp_file);
+	for (i = 0; i < o->nfiles; i++)
+		mq_buf_printf(&t, "%s\t%s\t%llu\n", byname[i]->rel,
+		    byname[i]->hash, (unsigned long long)byname[i]->size);
+	/* the public manifest in the order the build wrote (one thread) */
 	for (i = 0; i < o->nfiles; i++) {
 		const struct mq_out_file *f = &o->files[i];
 
-		mq_buf_printf(&t, "%s\t%s\t%llu\n", f->rel, f->hash,
-		    (unsigned long long)f->size);
 		if (f->flags & MQ_OUT_PRIVATE)
 			continue;
 		mq_buf_printf(&m, "%s\n    ", first ? "" : ",");
@@ -804,6 +922,7 @@ mq_out_commit(struct mq_out *o, const char *extra, unsigned keep)
 out:
 	mq_buf_release(&m);
 	mq_buf_release(&t);
+	free(byname);
 	free(path);
 	return rc;
 }
@@ -892,10 +1011,10 @@ mq_out_abort(struct mq_out *o)
 	free(o->files);
 	prev_free(o->prev);
 	free(o->seen);
-	ZSTD_freeCCtx(o->zctx);
-	mq_buf_release(&o->zbuf);
+	mq_out_writer_release(&o->w);
+	if (o->locked)
+		pthread_mutex_destroy(&o->lock);
 	mq_buf_release(&o->scratch);
-	mq_buf_release(&o->lastdir);
 	free(o->site);
 	free(o->releases);
 	free(o->id);

@@ -13,7 +13,17 @@
  * so the CDN upload and rsync stay proportional to what changed.
  *
  * JSON shards are also written compressed (FILE.zst, zstd, one reused
- * compression context) when asked with MQ_OUT_ZSTD.
+ * compression context per writer) when asked with MQ_OUT_ZSTD.
+ *
+ * Inside the release directory, which nothing serves until the commit,
+ * files are written in place (O_EXCL) rather than through a temporary
+ * name: the one rename that publishes them is the link's.  A build that
+ * dies leaves a directory without its list, which the next commit removes.
+ *
+ * Several threads may write into one release, each through its own
+ * struct mq_out_writer (mq_out_wput); the list of files is kept under a
+ * lock, and ID.files.tsv is sorted by path, so it does not depend on the
+ * order they finished in.
  *
  * Two manifests: SITE.releases/ID.files.tsv lists every file (path, SHA-256,
  * size) and stays outside the served tree, because it names the members'
@@ -23,6 +33,7 @@
 #ifndef MQ_OUT_H
 #define MQ_OUT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +44,15 @@
 
 struct mq_out_file;
 struct mq_out_prev;
+struct mq_out;
+
+/* What one writing thread owns. */
+struct mq_out_writer {
+	struct mq_out *o;
+	void *zctx;		/* ZSTD_CCtx, reused */
+	struct mq_buf zbuf;
+	struct mq_buf lastdir;	/* parent directory made last */
+};
 
 struct mq_out {
 	char *site;		/* SITE (the link) */
@@ -46,11 +66,11 @@ struct mq_out {
 	size_t *seen;		/* set of paths written: indices into files */
 	size_t seencap;
 	int made;		/* dir was created by this build */
-	void *zctx;		/* ZSTD_CCtx */
 	int zlevel;
-	struct mq_buf zbuf;
+	struct mq_out_writer w;	/* the writer of mq_out_put() and the rest */
+	pthread_mutex_t lock;	/* files, seen and the statistics */
+	int locked;		/* lock is initialised */
 	struct mq_buf scratch;	/* mq_out_scratch() path */
-	struct mq_buf lastdir;	/* parent directory made last */
 	/* statistics */
 	size_t nwritten, nlinked;
 	uint64_t bytes_raw, bytes_zst;
@@ -77,6 +97,21 @@ int mq_out_put(struct mq_out *o, const char *rel, const void *p, size_t n,
 /* mq_out_put() of a buffer; fails with MQ_ENOMEM if b->err is set. */
 int mq_out_putb(struct mq_out *o, const char *rel, const struct mq_buf *b,
     unsigned flags);
+
+/*
+ * A writer of release o for one thread (o must outlive it).  Returns
+ * MQ_OK or MQ_ENOMEM.  Release it with mq_out_writer_release().
+ */
+int mq_out_writer_init(struct mq_out_writer *w, struct mq_out *o);
+void mq_out_writer_release(struct mq_out_writer *w);
+
+/*
+ * mq_out_putb() through writer w: safe while other threads write through
+ * their own writers of the same release.  The other mq_out_* calls are
+ * not, and are made by one thread when no mq_out_wput() is running.
+ */
+int mq_out_wput(struct mq_out_writer *w, const char *rel,
+    const struct mq_buf *b, unsigned flags);
 
 /*
  * A path in the release directory where a file may be produced by another

@@ -55,6 +55,8 @@ struct hist {
 	char model[12];
 };
 
+struct mshared;
+
 struct site {
 	const struct mq_data *d;
 	const struct mq_site_opts *o;
@@ -76,6 +78,7 @@ struct site {
 	char build[32];
 	double t0;
 	char *part;		/* shard mode: the part being written */
+	struct mshared *mshared; /* the member stage's threads */
 	double tick;		/* last progress line */
 	double cpu0;		/* CPU seconds at the stage's start */
 	int tty;		/* stderr is a terminal */
@@ -1049,23 +1052,23 @@ out:
 /* ------------------------------------------------------------------ */
 /* History of recommendations (state/recommended.tsv). */
 
+/* Append a history line to the array *v of *n lines (room for *cap). */
 static int
-hist_add(struct site *S, uint32_t user, uint32_t movie, uint32_t date,
-    const char *model)
+hist_push(struct hist **v, size_t *n, size_t *cap, uint32_t user,
+    uint32_t movie, uint32_t date, const char *model)
 {
-	if (S->nhist == S->caphist) {
-		size_t cap = S->caphist ? S->caphist * 2 : 4096;
-		struct hist *h = mq_reallocarray(S->hist, cap, sizeof(*h));
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 4096;
+		struct hist *h = mq_reallocarray(*v, nc, sizeof(*h));
 
 		if (h == NULL)
 			return mq_oom();
-		S->hist = h;
-		S->caphist = cap;
+		*v = h;
+		*cap = nc;
 	}
-	S->hist[S->nhist] = (struct hist){ user, movie, date, "" };
-	snprintf(S->hist[S->nhist].model, sizeof(S->hist[0].model), "%s",
-	    model);
-	S->nhist++;
+	(*v)[*n] = (struct hist){ user, movie, date, "" };
+	snprintf((*v)[*n].model, sizeof((*v)[0].model), "%s", model);
+	(*n)++;
 	return MQ_OK;
 }
 
@@ -1105,7 +1108,8 @@ hist_read(struct site *S, char *path, int part)
 		}
 		if (!part && dt == S->o->date)
 			continue;
-		rc = hist_add(S, (uint32_t)u, (uint32_t)m, (uint32_t)dt, model);
+		rc = hist_push(&S->hist, &S->nhist, &S->caphist, (uint32_t)u,
+		    (uint32_t)m, (uint32_t)dt, model);
 	}
 	if (ferror(f)) {
 		mq_warn("%s", path);
@@ -1175,6 +1179,39 @@ out:
 /* ------------------------------------------------------------------ */
 /* Members. */
 
+/*
+ * The member stage runs on threads: members are handed out in blocks of
+ * MBLOCK, in ascending order, so each thread sees its members in
+ * ascending order (the history cursor only moves forward).  A member's
+ * files depend on nothing but the member, and the history lines are
+ * sorted before they are written, so the output does not depend on the
+ * number of threads or on which thread took which block.
+ */
+#define MBLOCK 64
+
+struct mjob {
+	struct site *S;
+	struct mq_out_writer w;
+	struct mq_scratch si, su, sr;
+	struct mq_best_scratch sb;
+	struct mq_scored *li, *lu, *lr;
+	struct mq_buf js, html, why, cards, pend, rate, in;
+	struct hist *hist;	/* this thread's new history lines */
+	size_t nhist, caphist;
+	size_t h;		/* cursor in the old history */
+	int main;		/* the thread that reports progress */
+	int rc;
+};
+
+struct mshared {
+	pthread_mutex_t lock;
+	uint32_t next;		/* first member of the next block */
+	uint32_t done;		/* members finished */
+	int stop;		/* a thread failed */
+	size_t nold;		/* old history lines in S->hist */
+	char **parts;		/* merge: the shards' part directories */
+};
+
 /* A shard's part directory: DIR/part-I-of-N. */
 static char *
 part_path(const struct mq_site_opts *o, uint32_t shard)
@@ -1187,15 +1224,16 @@ part_path(const struct mq_site_opts *o, uint32_t shard)
  * whole, then renamed, by the caller); otherwise into the release.
  */
 static int
-member_put(struct site *S, const char *rel, const struct mq_buf *b,
+member_put(struct mjob *J, const char *rel, const struct mq_buf *b,
     unsigned flags)
 {
+	struct site *S = J->S;
 	char *path, *slash;
 	FILE *f;
 	int rc = MQ_OK;
 
 	if (S->part == NULL)
-		return mq_out_putb(&S->out, rel, b, flags);
+		return mq_out_wput(&J->w, rel, b, flags);
 	if ((rc = mq_buf_ok(b)))
 		return rc;
 	if ((path = mq_strf("%s/%s", S->part, rel)) == NULL)
@@ -1221,15 +1259,16 @@ member_put(struct site *S, const char *rel, const struct mq_buf *b,
 
 /* Merge: member file REL of shard part dir into the release. */
 static int
-member_take(struct site *S, const char *part, const char *rel, unsigned flags)
+member_take(struct mjob *J, const char *part, const char *rel,
+    unsigned flags)
 {
 	char *path;
 	int rc;
 
 	if ((path = mq_strf("%s/%s", part, rel)) == NULL)
 		return mq_oom();
-	if ((rc = read_file(path, &S->c)) == MQ_OK)
-		rc = mq_out_putb(&S->out, rel, &S->c, flags);
+	if ((rc = read_file(path, &J->in)) == MQ_OK)
+		rc = mq_out_wput(&J->w, rel, &J->in, flags);
 	free(path);
 	return rc;
 }
@@ -1296,185 +1335,272 @@ json_list(struct site *S, const char *name, const struct mq_scored *v,
 	mq_buf_addc(b, ']');
 }
 
+/* One member's files: recs.json(.zst), recs.html, and history lines. */
+static int
+member_one(struct mjob *J, const struct mshared *M, uint32_t u)
+{
+	struct site *S = J->S;
+	const struct mq_data *d = S->d;
+	const uint32_t nl = S->o->nlist, date = (uint32_t)S->o->date;
+	struct mq_scored fy[5];
+	struct mq_tvar v[2];
+	uint8_t from[5];
+	uint32_t about[5], ni, nu, nr, nf, r, np = 0, uid_raw = d->user_id[u];
+	size_t h, nold = M->nold;
+	char hex[MQ_MEMBER_HEX], rel[64], uid[24];
+	int rc;
+
+	mq_key_member(&S->key, uid_raw, hex);
+	if (S->o->merge) {
+		const char *part = M->parts[u % S->o->nshards];
+
+		snprintf(rel, sizeof(rel), "m/%s/recs.json", hex);
+		if ((rc = member_take(J, part, rel,
+		    MQ_OUT_ZSTD | MQ_OUT_PRIVATE)))
+			return rc;
+		snprintf(rel, sizeof(rel), "m/%s/recs.html", hex);
+		return member_take(J, part, rel, MQ_OUT_PRIVATE);
+	}
+	mq_model_recommend(&S->best.item, &J->si, u, nl, J->li, &ni);
+	mq_model_recommend(&S->best.user, &J->su, u, nl, J->lu, &nu);
+	mq_model_recommend(&S->rnd, &J->sr, u, nl, J->lr, &nr);
+	mq_best_recommend(&S->best, &J->sb, u, S->o->nrecs, fy, from, about,
+	    &nf);
+
+	mq_buf_reset(&J->js);
+	mq_buf_reset(&J->cards);
+	mq_buf_printf(&J->js, "{\"user\": %u, \"build\": \"%s\", "
+	    "\"date\": %u,\n \"for_you\": [", uid_raw, S->build, date);
+	for (r = 0; r < nf; r++) {
+		reason_text(S, from[r], about[r], &J->why);
+		if ((rc = mq_buf_ok(&J->why)))
+			return rc;
+		mq_buf_adds(&J->js, r ? ",\n  " : "\n  ");
+		json_film(S, fy[r].id, &J->js);
+		J->js.len--;
+		mq_buf_printf(&J->js, ", \"why\": \"%s\", \"reason\": ",
+		    why_name[from[r]]);
+		mq_esc_jstr(&J->js, J->why.s);
+		mq_buf_printf(&J->js, ", \"score\": %.5g}", fy[r].score);
+		if ((rc = render_card(S, fy[r].id, "r", J->why.s, &J->cards)))
+			return rc;
+	}
+	mq_buf_addc(&J->js, ']');
+	json_list(S, "item", J->li, ni, &J->js);
+	json_list(S, "user_based", J->lu, nu, &J->js);
+	json_list(S, "random", J->lr, nr, &J->js);
+
+	/* earlier runs' films the member has not rated yet */
+	while (J->h < nold && S->hist[J->h].user_id < uid_raw)
+		J->h++;
+	mq_buf_reset(&J->pend);
+	mq_buf_adds(&J->js, ",\n \"pending\": [");
+	for (h = J->h; h < nold && S->hist[h].user_id == uid_raw; h++) {
+		const struct hist *e = &S->hist[h];
+		int64_t j = mq_data_movie(d, e->movie_id);
+		size_t q;
+
+		if (j < 0 || e->date >= date || np >= S->o->npending ||
+		    mq_matrix_find(&d->R, u, (uint32_t)j) != (size_t)-1)
+			continue;
+		/* already on today's list: asked there */
+		for (r = 0; r < nf; r++)
+			if (fy[r].id == (uint32_t)j)
+				break;
+		if (r < nf)
+			continue;
+		/* once per film: the newest entry wins */
+		for (q = h; q > 0 && S->hist[q - 1].user_id == uid_raw; q--)
+			if (S->hist[q - 1].movie_id == e->movie_id &&
+			    S->hist[q - 1].date < date)
+				break;
+		if (q > 0 && S->hist[q - 1].user_id == uid_raw &&
+		    S->hist[q - 1].movie_id == e->movie_id)
+			continue;
+		mq_buf_adds(&J->js, np ? ",\n  " : "\n  ");
+		json_film(S, (uint32_t)j, &J->js);
+		J->js.len--;
+		mq_buf_printf(&J->js, ", \"recommended\": %u}", e->date);
+		snprintf(uid, sizeof(uid), "p%u", np);
+		mq_buf_reset(&J->rate);
+		if ((rc = render_rate(S, (uint32_t)j, uid, &J->rate)) ||
+		    (rc = mq_buf_ok(&J->rate)) ||
+		    (rc = render_mini(S, (uint32_t)j, NULL, J->rate.s, &J->pend)))
+			return rc;
+		np++;
+	}
+	J->h = h;
+	mq_buf_adds(&J->js, "]}\n");
+
+	snprintf(rel, sizeof(rel), "m/%s/recs.json", hex);
+	if ((rc = member_put(J, rel, &J->js, MQ_OUT_ZSTD | MQ_OUT_PRIVATE)))
+		return rc;
+	if ((rc = mq_buf_ok(&J->cards)) || (rc = mq_buf_ok(&J->pend)))
+		return rc;
+	v[0] = (struct mq_tvar){ "cards", J->cards.len ? J->cards.s : NULL };
+	v[1] = (struct mq_tvar){ "pending", J->pend.len ? J->pend.s : NULL };
+	mq_buf_reset(&J->html);
+	if ((rc = mq_tmpl_render(&S->t[T_MEMBER], v, NV(v), &J->html)))
+		return rc;
+	snprintf(rel, sizeof(rel), "m/%s/recs.html", hex);
+	if ((rc = member_put(J, rel, &J->html, MQ_OUT_PRIVATE)))
+		return rc;
+	for (r = 0; r < nf; r++)
+		if ((rc = hist_push(&J->hist, &J->nhist, &J->caphist, uid_raw,
+		    d->movie_id[fy[r].id], date, why_name[from[r]])))
+			return rc;
+	return MQ_OK;
+}
+
+static void *
+member_worker(void *arg)
+{
+	struct mjob *J = arg;
+	struct site *S = J->S;
+	struct mshared *M = S->mshared;
+	const uint32_t n = S->d->nusers;
+	uint32_t u, end;
+
+	for (;;) {
+		pthread_mutex_lock(&M->lock);
+		if (J->rc)
+			M->stop = 1;
+		u = M->next;
+		M->next = u + MBLOCK < n ? u + MBLOCK : n;
+		end = M->next;
+		if (M->stop)
+			u = end = n;
+		pthread_mutex_unlock(&M->lock);
+		if (u >= n)
+			break;
+		for (; u < end && J->rc == MQ_OK; u++)
+			if (S->o->merge || !S->o->nshards ||
+			    u % S->o->nshards == S->o->shard)
+				J->rc = member_one(J, M, u);
+		pthread_mutex_lock(&M->lock);
+		M->done += MBLOCK;
+		u = M->done < n ? M->done : n;
+		pthread_mutex_unlock(&M->lock);
+		if (J->main)
+			progress(S, "members", u, n);
+	}
+	return NULL;
+}
+
+static int
+mjob_init(struct mjob *J, struct site *S)
+{
+	const uint32_t nl = S->o->nlist;
+	int rc;
+
+	memset(J, 0, sizeof(*J));
+	J->S = S;
+	if ((rc = mq_out_writer_init(&J->w, &S->out)))
+		return rc;
+	J->li = mq_allocarray(nl, sizeof(*J->li));
+	J->lu = mq_allocarray(nl, sizeof(*J->lu));
+	J->lr = mq_allocarray(nl, sizeof(*J->lr));
+	if (!J->li || !J->lu || !J->lr)
+		return mq_oom();
+	if ((rc = mq_scratch_init(&J->si, &S->best.item, nl)) ||
+	    (rc = mq_scratch_init(&J->su, &S->best.user, nl)) ||
+	    (rc = mq_scratch_init(&J->sr, &S->rnd, nl)) ||
+	    (rc = mq_best_scratch_init(&J->sb, &S->best)))
+		return rc;
+	return MQ_OK;
+}
+
+static void
+mjob_release(struct mjob *J)
+{
+	mq_out_writer_release(&J->w);
+	mq_scratch_release(&J->si);
+	mq_scratch_release(&J->su);
+	mq_scratch_release(&J->sr);
+	mq_best_scratch_release(&J->sb);
+	free(J->li);
+	free(J->lu);
+	free(J->lr);
+	mq_buf_release(&J->js);
+	mq_buf_release(&J->html);
+	mq_buf_release(&J->why);
+	mq_buf_release(&J->cards);
+	mq_buf_release(&J->pend);
+	mq_buf_release(&J->rate);
+	mq_buf_release(&J->in);
+	free(J->hist);
+}
+
 static int
 make_members(struct site *S)
 {
-	const struct mq_data *d = S->d;
-	const uint32_t nl = S->o->nlist;
-	struct mq_scratch si, su, sr;
-	struct mq_best_scratch sb;
-	struct mq_scored *li = NULL, *lu = NULL, *lr = NULL, fy[5];
-	struct mq_buf why = MQ_BUF_INIT, cards = MQ_BUF_INIT,
-	    pend = MQ_BUF_INIT, rate = MQ_BUF_INIT;
-	uint8_t from[5];
-	uint32_t about[5];
-	uint32_t u, ni, nu, nr, nf, r, date = (uint32_t)S->o->date;
-	size_t h = 0, nold = S->nhist;
-	char hex[MQ_MEMBER_HEX], rel[64], uid[24], **parts = NULL;
-	int rc;
+	struct mshared M;
+	struct mjob *job = NULL;
+	pthread_t *th = NULL;
+	unsigned nt = mq_threads(S->o->threads), t, started = 0;
+	size_t k;
+	int rc = MQ_OK;
 
-	memset(&si, 0, sizeof(si));
-	memset(&su, 0, sizeof(su));
-	memset(&sr, 0, sizeof(sr));
-	memset(&sb, 0, sizeof(sb));
-	li = mq_allocarray(nl, sizeof(*li));
-	lu = mq_allocarray(nl, sizeof(*lu));
-	lr = mq_allocarray(nl, sizeof(*lr));
-	if (!li || !lu || !lr) {
-		rc = mq_oom();
-		goto out;
-	}
-	if ((rc = mq_scratch_init(&si, &S->best.item, nl)) ||
-	    (rc = mq_scratch_init(&su, &S->best.user, nl)) ||
-	    (rc = mq_scratch_init(&sr, &S->rnd, nl)) ||
-	    (rc = mq_best_scratch_init(&sb, &S->best)))
-		goto out;
+	memset(&M, 0, sizeof(M));
+	M.nold = S->nhist;
+	if (pthread_mutex_init(&M.lock, NULL))
+		return mq_oom();
+	S->mshared = &M;
 	/* the history sorted by member, newest first, for the pending lists */
-	if (nold)
-		qsort(S->hist, nold, sizeof(*S->hist), cmp_hist);
-
-	if (S->o->merge && (parts = calloc(S->o->nshards,
-	    sizeof(*parts))) == NULL) {
+	if (M.nold)
+		qsort(S->hist, M.nold, sizeof(*S->hist), cmp_hist);
+	if (S->o->merge && (M.parts = calloc(S->o->nshards,
+	    sizeof(*M.parts))) == NULL) {
 		rc = mq_oom();
 		goto out;
 	}
-	for (r = 0; S->o->merge && r < S->o->nshards; r++)
-		if ((parts[r] = part_path(S->o, r)) == NULL) {
+	for (k = 0; S->o->merge && k < S->o->nshards; k++)
+		if ((M.parts[k] = part_path(S->o, (uint32_t)k)) == NULL) {
 			rc = mq_oom();
 			goto out;
 		}
-	for (u = 0; u < d->nusers; u++) {
-		uint32_t uid_raw = d->user_id[u], np = 0;
-		struct mq_tvar v[2];
-
-		progress(S, "members", u, d->nusers);
-
-		if (S->o->nshards && !S->o->merge &&
-		    u % S->o->nshards != S->o->shard)
-			continue;
-		if (S->o->merge) {
-			const char *part = parts[u % S->o->nshards];
-
-			mq_key_member(&S->key, uid_raw, hex);
-			snprintf(rel, sizeof(rel), "m/%s/recs.json", hex);
-			if ((rc = member_take(S, part, rel,
-			    MQ_OUT_ZSTD | MQ_OUT_PRIVATE)))
-				goto out;
-			snprintf(rel, sizeof(rel), "m/%s/recs.html", hex);
-			if ((rc = member_take(S, part, rel, MQ_OUT_PRIVATE)))
-				goto out;
-			continue;
-		}
-		mq_model_recommend(&S->best.item, &si, u, nl, li, &ni);
-		mq_model_recommend(&S->best.user, &su, u, nl, lu, &nu);
-		mq_model_recommend(&S->rnd, &sr, u, nl, lr, &nr);
-		mq_best_recommend(&S->best, &sb, u, S->o->nrecs, fy, from,
-		    about, &nf);
-
-		mq_buf_reset(&S->a);
-		mq_buf_reset(&cards);
-		mq_buf_printf(&S->a, "{\"user\": %u, \"build\": \"%s\", "
-		    "\"date\": %u,\n \"for_you\": [", uid_raw, S->build, date);
-		for (r = 0; r < nf; r++) {
-			reason_text(S, from[r], about[r], &why);
-			if ((rc = mq_buf_ok(&why)))
-				goto out;
-			mq_buf_adds(&S->a, r ? ",\n  " : "\n  ");
-			json_film(S, fy[r].id, &S->a);
-			S->a.len--;
-			mq_buf_printf(&S->a, ", \"why\": \"%s\", \"reason\": ",
-			    why_name[from[r]]);
-			mq_esc_jstr(&S->a, why.s);
-			mq_buf_printf(&S->a, ", \"score\": %.5g}", fy[r].score);
-			if ((rc = render_card(S, fy[r].id, "r", why.s, &cards)))
-				goto out;
-		}
-		mq_buf_addc(&S->a, ']');
-		json_list(S, "item", li, ni, &S->a);
-		json_list(S, "user_based", lu, nu, &S->a);
-		json_list(S, "random", lr, nr, &S->a);
-
-		/* earlier runs' films the member has not rated yet */
-		while (h < nold && S->hist[h].user_id < uid_raw)
-			h++;
-		mq_buf_reset(&pend);
-		mq_buf_adds(&S->a, ",\n \"pending\": [");
-		for (; h < nold && S->hist[h].user_id == uid_raw; h++) {
-			const struct hist *e = &S->hist[h];
-			int64_t j = mq_data_movie(d, e->movie_id);
-			size_t q;
-
-			if (j < 0 || e->date >= date || np >= S->o->npending ||
-			    mq_matrix_find(&d->R, u, (uint32_t)j) != (size_t)-1)
-				continue;
-			/* already on today's list: asked there */
-			for (r = 0; r < nf; r++)
-				if (fy[r].id == (uint32_t)j)
-					break;
-			if (r < nf)
-				continue;
-			/* once per film: the newest entry wins */
-			for (q = h; q > 0 && S->hist[q - 1].user_id == uid_raw;
-			    q--)
-				if (S->hist[q - 1].movie_id == e->movie_id &&
-				    S->hist[q - 1].date < date)
-					break;
-			if (q > 0 && S->hist[q - 1].user_id == uid_raw &&
-			    S->hist[q - 1].movie_id == e->movie_id)
-				continue;
-			mq_buf_adds(&S->a, np ? ",\n  " : "\n  ");
-			json_film(S, (uint32_t)j, &S->a);
-			S->a.len--;
-			mq_buf_printf(&S->a, ", \"recommended\": %u}", e->date);
-			snprintf(uid, sizeof(uid), "p%u", np);
-			mq_buf_reset(&rate);
-			if ((rc = render_rate(S, (uint32_t)j, uid, &rate)) ||
-			    (rc = mq_buf_ok(&rate)) ||
-			    (rc = render_mini(S, (uint32_t)j, NULL, rate.s, &pend)))
-				goto out;
-			np++;
-		}
-		mq_buf_adds(&S->a, "]}\n");
-
-		mq_key_member(&S->key, uid_raw, hex);
-		snprintf(rel, sizeof(rel), "m/%s/recs.json", hex);
-		if ((rc = member_put(S, rel, &S->a,
-		    MQ_OUT_ZSTD | MQ_OUT_PRIVATE)))
-			goto out;
-		if ((rc = mq_buf_ok(&cards)) || (rc = mq_buf_ok(&pend)))
-			goto out;
-		v[0] = (struct mq_tvar){ "cards", cards.len ? cards.s : NULL };
-		v[1] = (struct mq_tvar){ "pending", pend.len ? pend.s : NULL };
-		mq_buf_reset(&S->b);
-		if ((rc = mq_tmpl_render(&S->t[T_MEMBER], v, NV(v), &S->b)))
-			goto out;
-		snprintf(rel, sizeof(rel), "m/%s/recs.html", hex);
-		if ((rc = member_put(S, rel, &S->b, MQ_OUT_PRIVATE)))
-			goto out;
-		for (r = 0; r < nf; r++)
-			if ((rc = hist_add(S, uid_raw, d->movie_id[fy[r].id], date,
-			    why_name[from[r]])))
-				goto out;
+	if ((job = calloc(nt, sizeof(*job))) == NULL ||
+	    (th = calloc(nt, sizeof(*th))) == NULL) {
+		rc = mq_oom();
+		goto out;
 	}
-	progress(S, "members", d->nusers, d->nusers);
-	for (r = 0; S->o->merge && r < S->o->nshards; r++)
-		if ((rc = hist_take(S, parts[r])))
+	for (t = 0; t < nt; t++)
+		if ((rc = mjob_init(&job[t], S)))
 			goto out;
+	job[0].main = 1;
+	/* a thread that cannot start leaves its share to the others */
+	for (t = 1; t < nt; t++) {
+		if (pthread_create(&th[t], NULL, member_worker, &job[t]))
+			break;
+		started = t;
+	}
+	member_worker(&job[0]);
+	for (t = 1; t <= started; t++)
+		pthread_join(th[t], NULL);
+	for (t = 0; t < nt && rc == MQ_OK; t++)
+		rc = job[t].rc;
+	progress(S, "members", S->d->nusers, S->d->nusers);
+	/* today's lines after the old ones, in member order */
+	for (t = 0; t < nt && rc == MQ_OK; t++)
+		for (k = 0; k < job[t].nhist && rc == MQ_OK; k++)
+			rc = hist_push(&S->hist, &S->nhist, &S->caphist,
+			    job[t].hist[k].user_id, job[t].hist[k].movie_id,
+			    job[t].hist[k].date, job[t].hist[k].model);
+	if (rc == MQ_OK && S->nhist > M.nold)
+		qsort(S->hist + M.nold, S->nhist - M.nold, sizeof(*S->hist),
+		    cmp_hist);
+	for (k = 0; rc == MQ_OK && S->o->merge && k < S->o->nshards; k++)
+		rc = hist_take(S, M.parts[k]);
 out:
-	for (r = 0; parts != NULL && r < S->o->nshards; r++)
-		free(parts[r]);
-	free(parts);
-	mq_scratch_release(&si);
-	mq_scratch_release(&su);
-	mq_scratch_release(&sr);
-	mq_best_scratch_release(&sb);
-	free(li);
-	free(lu);
-	free(lr);
-	mq_buf_release(&why);
-	mq_buf_release(&cards);
-	mq_buf_release(&pend);
-	mq_buf_release(&rate);
+	for (t = 0; job != NULL && t < nt; t++)
+		mjob_release(&job[t]);
+	free(job);
+	free(th);
+	for (k = 0; M.parts != NULL && k < S->o->nshards; k++)
+		free(M.parts[k]);
+	free(M.parts);
+	pthread_mutex_destroy(&M.lock);
+	S->mshared = NULL;
 	return rc;
 }
 

@@ -5,7 +5,7 @@
 # parallel (build --shard I/3), the parts are merged (build --merge 3), and
 # the merged site, history and fold-in file must equal, byte for byte,
 # what a single process builds from the same models with the same build
-# id.  Also: bad shard arguments are usage errors, a merge with a part
+# id; and a whole build on one thread equals one on three.  Also: bad shard arguments are usage errors, a merge with a part
 # missing fails and publishes nothing, and a shard never makes a key.
 # Ends with "N passed, M failed".
 set -u
@@ -69,6 +69,20 @@ check "the same recommendation history" \
     cmp "$TMP/one.state/recommended.tsv" "$TMP/many.state/recommended.tsv"
 check "the same fold-in file for the endpoint" \
     cmp "$TMP/one.state/foldin.bin" "$TMP/many.state/foldin.bin"
+
+# the thread count changes nothing: models, members, history
+for t in 1 3; do
+	cp -a "$TMP/state" "$TMP/t$t.state"
+	# shellcheck disable=SC2086
+	check "whole build on $t thread(s)" $MQ build $B --threads $t \
+	    --out "$TMP/t$t" --state "$TMP/t$t.state"
+done
+check "one thread and three build the same site byte for byte" \
+    diff -r "$(readlink -f "$TMP/t1")" "$(readlink -f "$TMP/t3")"
+check "the same files list" \
+    cmp "$TMP/t1.releases/$ID.files.tsv" "$TMP/t3.releases/$ID.files.tsv"
+check "the same history" \
+    cmp "$TMP/t1.state/recommended.tsv" "$TMP/t3.state/recommended.tsv"
 
 # what goes wrong
 # shellcheck disable=SC2086
