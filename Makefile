@@ -42,7 +42,8 @@ LIB_OBJS = \
 	lib/mq_monitor.o \
 	lib/mq_chart.o \
 	lib/mq_stats.o \
-	lib/mq_synth.o
+	lib/mq_synth.o \
+	lib/mq_snap.o
 
 # The batch: one file per subcommand behind main.c.
 GEN_OBJS = \
@@ -90,7 +91,8 @@ TEST_OBJS = \
 	tests/check_fold.o \
 	tests/check_merge.o \
 	tests/check_monitor.o \
-	tests/check_stats.o
+	tests/check_stats.o \
+	tests/check_snap.o
 
 all: bin/marquee bin/marquee.cgi
 

@@ -38,9 +38,11 @@ int cmd_parse_double(const char *name, const char *arg, double lo,
 
 /*
  * Load the data set in dir with the common loader options (threshold,
- * rejects file); prints the summary unless quiet.  Returns an mq_rc.
+ * rejects file); prints the summary unless quiet.  With snap set, through
+ * the binary snapshot at that path (mq_snap.h): used when the CSV files
+ * are unchanged, else remade.  Returns an mq_rc.
  */
-int cmd_load(const char *dir, const struct mq_load_opts *o,
+int cmd_load(const char *dir, const struct mq_load_opts *o, const char *snap,
     struct mq_data *d);
 
 /*

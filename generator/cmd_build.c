@@ -2,6 +2,9 @@
  * cmd_build.c - marquee build: the published site; marquee whoami: a
  * member's private path, for the demo and the operator.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +76,10 @@ build_usage(FILE *f)
 	    "  --threads N       model threads (default: CPUs online)\n"
 	    "  --rejects FILE, --max-reject-frac F, --quiet (-q)  as for recs\n"
 	    "  --timings         one line per stage on stderr\n"
+	    "  --snapshot FILE   binary snapshot of the parsed data, used when "
+	    "the CSV\n"
+	    "                    files are unchanged (default STATE/data.snap)\n"
+	    "  --no-snapshot     always parse the CSV files, save no snapshot\n"
 	    "the models once, the members in shards (README, operations):\n"
 	    "  --models FILE     neighbours saved by --fit-only, used instead of "
 	    "fitting\n"
@@ -93,7 +100,8 @@ build_usage(FILE *f)
 enum { OPT_DATA = 1, OPT_OUT, OPT_STATE, OPT_TOP, OPT_TEMPLATES,
     OPT_ASSETS, OPT_DATE, OPT_KEEP, OPT_THREADS, OPT_REJECTS, OPT_MAXREJ,
     OPT_QUIET, OPT_TIMINGS, OPT_HELP, OPT_USER, OPT_KEY, OPT_STORE,
-    OPT_MODELS, OPT_FITONLY, OPT_BUILDID, OPT_SHARD, OPT_MERGE, OPT_SHARDDIR };
+    OPT_MODELS, OPT_FITONLY, OPT_BUILDID, OPT_SHARD, OPT_MERGE, OPT_SHARDDIR,
+    OPT_SNAPSHOT, OPT_NOSNAPSHOT };
 
 int
 cmd_build(int argc, char **argv)
@@ -120,6 +128,8 @@ cmd_build(int argc, char **argv)
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "merge", required_argument, NULL, OPT_MERGE },
 		{ "shard-dir", required_argument, NULL, OPT_SHARDDIR },
+		{ "snapshot", required_argument, NULL, OPT_SNAPSHOT },
+		{ "no-snapshot", no_argument, NULL, OPT_NOSNAPSHOT },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct mq_best_params bp;
@@ -133,8 +143,9 @@ cmd_build(int argc, char **argv)
 	struct mq_params p;
 	struct mq_data d;
 	struct mq_merge_stats ms;
-	char *state = NULL;
-	const char *store = NULL;
+	char *state = NULL, *snap_alloc = NULL;
+	const char *store = NULL, *snap = NULL;
+	int no_snap = 0;
 	long l;
 	double x;
 	int c, rc = MQ_OK;
@@ -238,6 +249,12 @@ cmd_build(int argc, char **argv)
 		case OPT_SHARDDIR:
 			so.shard_dir = optarg;
 			break;
+		case OPT_SNAPSHOT:
+			snap = optarg;
+			break;
+		case OPT_NOSNAPSHOT:
+			no_snap = 1;
+			break;
 		default:
 			rc = MQ_EUSAGE;
 			break;
@@ -269,7 +286,20 @@ cmd_build(int argc, char **argv)
 		rc = MQ_EUSAGE;
 		goto out;
 	}
-	if ((rc = cmd_load(so.data, &lo, &d)))
+	/* the snapshot lives with the state, made here if new */
+	if (snap == NULL && !no_snap) {
+		if (mkdir(so.state, 0700) && errno != EEXIST) {
+			mq_warn("%s", so.state);
+			rc = MQ_EIO;
+			goto out;
+		}
+		if ((snap = snap_alloc = mq_strf("%s/data.snap", so.state)) ==
+		    NULL) {
+			rc = mq_oom();
+			goto out;
+		}
+	}
+	if ((rc = cmd_load(so.data, &lo, no_snap ? NULL : snap, &d)))
 		goto out;
 	if (store) {
 		if ((rc = mq_merge_store(&d, store, &ms)))
@@ -326,6 +356,7 @@ out:
 	mq_nbrs_release(&inb);
 	mq_nbrs_release(&unb);
 	free(state);
+	free(snap_alloc);
 	mq_data_release(&d);
 	return rc;
 }

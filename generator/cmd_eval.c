@@ -118,7 +118,7 @@ cmd_eval(int argc, char **argv)
 		usage(stderr);
 		return MQ_EUSAGE;
 	}
-	if ((rc = cmd_load(dir, &lo, &d)))
+	if ((rc = cmd_load(dir, &lo, NULL, &d)))
 		goto out;
 	if ((rc = mq_split_latest(&s, &d.R, (uint32_t)holdout,
 	    (uint32_t)minr)))

@@ -322,7 +322,8 @@ cmd_nightly(int argc, char **argv)
 	struct mq_buf line = MQ_BUF_INIT, why = MQ_BUF_INIT;
 	const char *data = NULL, *out = NULL, *store = NULL, *state = NULL;
 	const char *mailto = getenv("MQ_MAILTO"), *status = "failed";
-	char *st_alloc = NULL, *models = NULL, *runs = NULL, run[32];
+	char *st_alloc = NULL, *models = NULL, *runs = NULL, *snap = NULL;
+	char run[32];
 	double t0 = cmd_now(), t_load = 0, t_gate = 0, t_build = 0, tol = 0.005;
 	long after = 1000, days = 30;
 	int c, rc = MQ_OK, force = 0, retrain = 0, have_models = 0, gated = 0;
@@ -419,6 +420,7 @@ cmd_nightly(int argc, char **argv)
 	so.out = out;
 	so.state = state;
 	if ((models = mq_strf("%s/models.bin", state)) == NULL ||
+	    (snap = mq_strf("%s/data.snap", state)) == NULL ||
 	    (runs = mq_strf("%s/runs.jsonl", state)) == NULL) {
 		rc = mq_oom();
 		goto out;
@@ -436,7 +438,7 @@ cmd_nightly(int argc, char **argv)
 	s = NULL;
 
 	/* 1. the data and what members submitted */
-	if ((rc = cmd_load(data, &lo, &d)))
+	if ((rc = cmd_load(data, &lo, snap, &d)))
 		goto fail;
 	if ((rc = mq_merge_store(&d, store, &ms)))
 		goto fail;
@@ -633,6 +635,7 @@ out:
 	mq_buf_release(&why);
 	free(st_alloc);
 	free(models);
+	free(snap);
 	free(runs);
 	while (nalerts > 0)
 		free(alerts[--nalerts]);

@@ -293,13 +293,20 @@ recs_usage(FILE *f)
 	    "(default 0.01)\n"
 	    "  --quiet           no load summary on stderr\n"
 	    "  --timings         time and peak memory per stage on stderr\n"
+	    "  --snapshot FILE   load through this binary snapshot of the "
+	    "parsed data:\n"
+	    "                    used when the CSV files are unchanged, else "
+	    "remade\n"
 	    "  --recall N        user model: compare the neighbours of N members\n"
 	    "                    with the exact ones and print the recall\n%s",
 	    cmd_model_help);
 }
 
 enum { OPT_DATA = 1, OPT_MODEL, OPT_TOP, OPT_REJECTS, OPT_MAXREJ, OPT_QUIET,
-    OPT_HELP, OPT_DAMPING, OPT_MINCOUNT, OPT_TIMINGS, OPT_RECALL };
+    OPT_HELP, OPT_DAMPING, OPT_MINCOUNT, OPT_TIMINGS, OPT_RECALL, OPT_SNAPSHOT };
+
+/* --snapshot FILE of the list commands (cmd_load) */
+static const char *snap_path;
 
 #define COMMON_LONGOPTS \
 	{ "data", required_argument, NULL, OPT_DATA }, \
@@ -308,6 +315,7 @@ enum { OPT_DATA = 1, OPT_MODEL, OPT_TOP, OPT_REJECTS, OPT_MAXREJ, OPT_QUIET,
 	{ "max-reject-frac", required_argument, NULL, OPT_MAXREJ }, \
 	{ "quiet", no_argument, NULL, OPT_QUIET }, \
 	{ "timings", no_argument, NULL, OPT_TIMINGS }, \
+	{ "snapshot", required_argument, NULL, OPT_SNAPSHOT }, \
 	{ "help", no_argument, NULL, OPT_HELP }
 
 /*
@@ -338,6 +346,9 @@ common_opt(int c, const char **dir, long *top, struct mq_load_opts *lo)
 		return MQ_OK;
 	case OPT_TIMINGS:
 		cmd_timings_start(1);
+		return MQ_OK;
+	case OPT_SNAPSHOT:
+		snap_path = optarg;
 		return MQ_OK;
 	default:
 		return c >= CMD_OPT_K ? -1 : MQ_EUSAGE;
@@ -410,7 +421,7 @@ cmd_recs(int argc, char **argv)
 	}
 	if (kind != CMD_MODEL_BEST)
 		cmd_given_apply(&g, kind, &p);
-	if ((rc = cmd_load(dir, &lo, &d)))
+	if ((rc = cmd_load(dir, &lo, snap_path, &d)))
 		goto out;
 	cmd_stage("load");
 	if (kind == CMD_MODEL_BEST) {
@@ -483,7 +494,8 @@ similar_usage(FILE *f)
 	    "  --rejects FILE    write rejected input rows to FILE\n"
 	    "  --max-reject-frac F  stop above this share of rejected rows\n"
 	    "  --quiet           no load summary on stderr\n"
-	    "  --timings         time and peak memory per stage on stderr\n%s",
+	    "  --timings         time and peak memory per stage on stderr\n"
+	    "  --snapshot FILE   as for recs\n%s",
 	    cmd_model_help);
 }
 
@@ -536,7 +548,7 @@ cmd_similar(int argc, char **argv)
 	}
 	cmd_given_apply(&g, MQ_MODEL_ITEM, &p);
 	p.k = (uint32_t)top;
-	if ((rc = cmd_load(dir, &lo, &d)))
+	if ((rc = cmd_load(dir, &lo, snap_path, &d)))
 		goto out;
 	cmd_stage("load");
 	if ((rc = mq_nbrs_items(&nb, &d.R, &p)))
@@ -567,7 +579,8 @@ genres_usage(FILE *f)
 	    "  --damping C       phantom ratings at the global mean (default 10)\n"
 	    "  --min-count M     films with fewer ratings are left out "
 	    "(default 1)\n"
-	    "  --rejects FILE, --max-reject-frac F, --quiet, --timings  as for recs\n");
+	    "  --rejects FILE, --max-reject-frac F, --quiet, --timings,\n"
+	    "  --snapshot FILE  as for recs\n");
 }
 
 int
@@ -616,7 +629,7 @@ cmd_genres(int argc, char **argv)
 		genres_usage(stderr);
 		return MQ_EUSAGE;
 	}
-	if ((rc = cmd_load(dir, &lo, &d)))
+	if ((rc = cmd_load(dir, &lo, snap_path, &d)))
 		goto out;
 	cmd_stage("load");
 	if ((rc = mq_genre_top(&gl, &d.R, d.genres, d.ngenres, damping,

@@ -88,7 +88,7 @@ cmd_validate(int argc, char **argv)
 		return MQ_EUSAGE;
 	}
 
-	if ((rc = cmd_load(dir, &o, &d)) != MQ_OK)
+	if ((rc = cmd_load(dir, &o, NULL, &d)) != MQ_OK)
 		goto out;
 	printf("%u films, %u members, %zu ratings, %zu tags", d.nmovies,
 	    d.nusers, d.R.nnz, d.ntags);

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "mq_err.h"
+#include "mq_snap.h"
 #include "cmd.h"
 
 static const struct {
@@ -87,8 +88,10 @@ cmd_parse_double(const char *name, const char *arg, double lo, double hi,
 }
 
 int
-cmd_load(const char *dir, const struct mq_load_opts *o, struct mq_data *d)
+cmd_load(const char *dir, const struct mq_load_opts *o, const char *snap,
+    struct mq_data *d)
 {
+	struct mq_snap_info si;
 	struct stat st;
 	int rc;
 
@@ -100,7 +103,18 @@ cmd_load(const char *dir, const struct mq_load_opts *o, struct mq_data *d)
 		mq_warnx("%s: not a data directory", dir);
 		return MQ_EDATA;
 	}
-	rc = mq_data_load(d, dir, o);
+	if (snap == NULL)
+		rc = mq_data_load(d, dir, o);
+	else if ((rc = mq_snap_data_load(d, dir, snap, o, &si)) == MQ_OK &&
+	    !o->quiet) {
+		if (si.hit)
+			fprintf(stderr, "snapshot %s: used, the CSV files are "
+			    "unchanged\n", snap);
+		else
+			fprintf(stderr, "snapshot %s: %s; CSV files parsed, "
+			    "%s\n", snap, si.why, si.saved ? "snapshot saved" :
+			    si.save);
+	}
 	if (rc == MQ_OK && !o->quiet)
 		mq_data_summary(d, stderr);
 	return rc;

@@ -44,7 +44,8 @@ make_profiles(struct mq_best *b)
 	size_t a;
 
 	b->profile = calloc((size_t)R->nusers * (ng ? ng : 1) + 1, sizeof(float));
-	if (b->profile == NULL)
+	b->pnorm = mq_allocarray(R->nusers + 1, sizeof(double));
+	if (b->profile == NULL || b->pnorm == NULL)
 		return mq_oom();
 	for (u = 0; u < R->nusers; u++) {
 		float *pr = b->profile + (size_t)u * ng;
@@ -67,6 +68,9 @@ make_profiles(struct mq_best *b)
 		}
 		for (g = 0; tot > 0 && g < ng; g++)
 			pr[g] = (float)(pr[g] / tot);
+		for (g = 0, tot = 0; g < ng; g++)
+			tot += (double)pr[g] * pr[g];
+		b->pnorm[u] = sqrt(tot);
 	}
 	return MQ_OK;
 }
@@ -76,17 +80,17 @@ static float
 fit(const struct mq_best *b, uint32_t u, uint64_t mask)
 {
 	const float *pr = b->profile + (size_t)u * b->d->ngenres;
-	double dot = 0, nn = 0;
+	double dot = 0;
 	unsigned g, k = (unsigned)__builtin_popcountll(mask);
+	uint64_t m;
 
 	if (k == 0)
 		return 0;
-	for (g = 0; g < b->d->ngenres; g++) {
-		nn += (double)pr[g] * pr[g];
-		if (mask & (UINT64_C(1) << g))
+	/* the set genres in ascending order, as a sum over all would add */
+	for (m = mask; m; m &= m - 1)
+		if ((g = (unsigned)__builtin_ctzll(m)) < b->d->ngenres)
 			dot += pr[g];
-	}
-	return nn > 0 ? (float)(dot / (sqrt(nn) * sqrt(k))) : 0;
+	return b->pnorm[u] > 0 ? (float)(dot / (b->pnorm[u] * sqrt(k))) : 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -270,6 +274,37 @@ cmp_fitdesc(const void *x, const void *y)
 	return mq_scored_before(a, b) ? -1 : mq_scored_before(b, a) ? 1 : 0;
 }
 
+/* How many members rank_members() orders at first. */
+#define RANK_HEAD 1024
+
+/*
+ * Members in descending fit with genre set mask (ties: lower index
+ * first) into order: the first RANK_HEAD of them, or with all set every
+ * one.  Returns how many are in order.  The head is the same as the
+ * head of the whole order, so a caller that runs past it asks again
+ * with all set and goes on where it was.
+ */
+static uint32_t
+rank_members(const struct mq_best *b, uint64_t mask, struct mq_topk *top,
+    struct mq_scored *order, int all)
+{
+	const uint32_t n = b->R->nusers;
+	uint32_t u;
+
+	if (all || n <= top->k) {
+		for (u = 0; u < n; u++)
+			order[u] = (struct mq_scored){ u, fit(b, u, mask) };
+		qsort(order, n, sizeof(*order), cmp_fitdesc);
+		return n;
+	}
+	mq_topk_reset(top);
+	for (u = 0; u < n; u++)
+		mq_topk_push(top, u, fit(b, u, mask));
+	mq_topk_sort(top);
+	memcpy(order, top->v, top->n * sizeof(*order));
+	return top->n;
+}
+
 static int
 place_new_films(struct mq_best *b)
 {
@@ -277,11 +312,14 @@ place_new_films(struct mq_best *b)
 	const uint32_t cap = b->p.new_per_member;
 	uint64_t *films = NULL;	/* (mask, film) pairs */
 	struct mq_scored *order = NULL;
+	struct mq_topk top;
 	int64_t tmax = INT64_MIN;
-	uint32_t i, u, k, nf = 0, *given = NULL;
+	uint32_t i, u, k, nf = 0, ranked, *given = NULL;
 	size_t a;
 	int rc = MQ_OK;
 
+	if ((rc = mq_topk_init(&top, RANK_HEAD)))
+		return rc;
 	b->is_new = calloc(R->nitems + 1, 1);
 	b->newcnt = calloc(R->nusers + 1, sizeof(uint32_t));
 	b->newlist = mq_allocarray((size_t)R->nusers * (cap ? cap : 1) + 1,
@@ -337,15 +375,19 @@ place_new_films(struct mq_best *b)
 
 		while (end < nf && films[2 * end] == mask)
 			end++;
-		for (u = 0; u < R->nusers; u++)
-			order[u] = (struct mq_scored){ u, fit(b, u, mask) };
-		qsort(order, R->nusers, sizeof(*order), cmp_fitdesc);
+		/* the best fitting members first: a few films need only the
+		   head of the order, the whole of it only when it runs out */
+		ranked = rank_members(b, mask, &top, order, 0);
+		u = 0;
 		for (f = k; f < end; f++) {
 			uint32_t film = (uint32_t)films[2 * f + 1];
 
 			/* the next member in fit order with room who has not
 			   rated the film */
 			for (; next < R->nusers; next++) {
+				if (next == ranked)
+					ranked = rank_members(b, mask, &top,
+					    order, 1);
 				u = order[next].id;
 				if (b->newcnt[u] < cap &&
 				    mq_matrix_find(R, u, film) == (size_t)-1)
@@ -398,6 +440,7 @@ place_new_films(struct mq_best *b)
 			}
 	}
 out:
+	mq_topk_release(&top);
 	free(films);
 	free(order);
 	free(given);
@@ -632,6 +675,7 @@ mq_best_release(struct mq_best *b)
 	mq_model_release(&b->item);
 	mq_model_release(&b->user);
 	free(b->profile);
+	free(b->pnorm);
 	free(b->series_next);
 	free(b->series_id);
 	free(b->is_new);

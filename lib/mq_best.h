@@ -71,6 +71,7 @@ struct mq_best {
 	const struct mq_data *d;	/* borrowed: genres, titles, tags */
 	struct mq_model item, user;
 	float *profile;		/* nusers * ngenres, normalised */
+	double *pnorm;		/* per member: the profile's Euclidean norm */
 	uint32_t *series_next;	/* film -> next instalment or UINT32_MAX */
 	uint32_t *series_id;	/* film -> its series, or UINT32_MAX */
 	uint8_t *is_new;	/* nitems */

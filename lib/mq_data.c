@@ -24,6 +24,11 @@
 #include "mq_data.h"
 #include "mq_esc.h"
 
+const char *const mq_data_file_name[MQ_F_NFILES] = {
+	"ratings.csv", "movies.csv", "tags.csv", "links.csv",
+	"genome-scores.csv", "genome-tags.csv", "metadata.csv"
+};
+
 const char *const mq_reject_name[MQ_REJ_NREASONS] = {
 	"columns",
 	"id",
@@ -1757,6 +1762,7 @@ mq_data_release(struct mq_data *d)
 	free(d->genome);
 	arena_free(d->arena);
 	free(d->merged);
+	free(d->strings);
 	memset(d, 0, sizeof(*d));
 }
 

@@ -46,6 +46,12 @@ enum mq_reject {
 	MQ_REJ_NREASONS
 };
 
+enum mq_file { MQ_F_RATINGS, MQ_F_MOVIES, MQ_F_TAGS, MQ_F_LINKS,
+    MQ_F_GSCORES, MQ_F_GTAGS, MQ_F_META, MQ_F_NFILES };
+
+/* The files' names ("ratings.csv", ...), indexed by enum mq_file. */
+extern const char *const mq_data_file_name[];
+
 /* Short names of the reasons, indexed by enum mq_reject. */
 extern const char *const mq_reject_name[MQ_REJ_NREASONS];
 
@@ -67,15 +73,15 @@ struct mq_tag {
 };
 
 struct mq_file_stats {
-	const char *name;	/* "ratings.csv" ... */
+	const char *name;	/* "ratings.csv" ..., mq_data_file_name[] */
 	size_t rows;		/* data rows seen (header excluded) */
 	size_t kept;
 	size_t rejected[MQ_REJ_NREASONS];
 	int present;		/* the file was read (optional files may be absent) */
+	char sha256[65];	/* the file's SHA-256 in hex, "absent", or ""
+				   when not computed (set by mq_snap) */
 };
 
-enum mq_file { MQ_F_RATINGS, MQ_F_MOVIES, MQ_F_TAGS, MQ_F_LINKS,
-    MQ_F_GSCORES, MQ_F_GTAGS, MQ_F_META, MQ_F_NFILES };
 
 struct mq_data {
 	/* films, dense index 0..nmovies-1, ascending movieId */
@@ -118,6 +124,7 @@ struct mq_data {
 	struct mq_file_stats stats[MQ_F_NFILES];
 	void *arena;		/* private: string storage */
 	char *merged;		/* private: tag texts added by mq_merge */
+	char *strings;		/* private: the strings of a snapshot (mq_snap) */
 };
 
 /*

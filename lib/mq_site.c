@@ -1936,9 +1936,6 @@ int
 mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
     struct mq_site_stats *st)
 {
-	static const char *const sums[] = { "ratings.csv", "movies.csv",
-	    "tags.csv", "links.csv", "genome-scores.csv", "genome-tags.csv",
-	    "metadata.csv" };
 	struct site S;
 	struct mq_best_params bp;
 	struct mq_params p;
@@ -2061,10 +2058,14 @@ mq_site_build(const struct mq_data *d, const struct mq_site_opts *o,
 	    "\"search_shards\": %u},\n  \"data\": {",
 	    (unsigned long long)o->date, d->nmovies, d->nusers, d->R.nnz,
 	    d->ntags, d->ngenres, nshards);
-	for (k = 0; k < sizeof(sums) / sizeof(sums[0]); k++) {
-		file_sum(o->data, sums[k], hex);
-		mq_buf_printf(&extra, "%s\"%s\": \"%s\"", k ? ", " : "", sums[k],
-		    hex);
+	for (k = 0; k < MQ_F_NFILES; k++) {
+		/* hashed already when the data came through a snapshot */
+		if (d->stats[k].sha256[0])
+			snprintf(hex, sizeof(hex), "%s", d->stats[k].sha256);
+		else
+			file_sum(o->data, mq_data_file_name[k], hex);
+		mq_buf_printf(&extra, "%s\"%s\": \"%s\"", k ? ", " : "",
+		    mq_data_file_name[k], hex);
 	}
 	mq_buf_addc(&extra, '}');
 	if ((rc = mq_buf_ok(&extra)))

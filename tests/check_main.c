@@ -44,6 +44,7 @@ main(void)
 	srunner_add_suite(sr, merge_suite());
 	srunner_add_suite(sr, monitor_suite());
 	srunner_add_suite(sr, stats_suite());
+	srunner_add_suite(sr, snap_suite());
 	srunner_add_suite(sr, site_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	nfail = srunner_ntests_failed(sr);
