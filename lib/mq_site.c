@@ -1369,8 +1369,9 @@ member_one(struct mjob *J, const struct mshared *M, uint32_t u)
 
 	mq_buf_reset(&J->js);
 	mq_buf_reset(&J->cards);
-	mq_buf_printf(&J->js, "{\"user\": %u, \"build\": \"%s\", "
-	    "\"date\": %u,\n \"for_you\": [", uid_raw, S->build, date);
+	/* nothing of the run itself (build id, date): a list that did not
+	   change is the same file, and the next release links it */
+	mq_buf_printf(&J->js, "{\"user\": %u,\n \"for_you\": [", uid_raw);
 	for (r = 0; r < nf; r++) {
 		reason_text(S, from[r], about[r], &J->why);
 		if ((rc = mq_buf_ok(&J->why)))

@@ -303,15 +303,18 @@ END_TEST
 
 START_TEST(second_build_reuses_and_failure_keeps_site)
 {
-	char t1[256], t2[256], p[256];
+	char t1[256], t2[256], p[256], m[256], hex[MQ_MEMBER_HEX];
 	ssize_t n;
-	struct stat a, b;
+	struct stat a, b, ma, mb;
 
 	ck_assert_int_eq(build(20261123, "templates"), MQ_OK);
 	n = readlink(site, t1, sizeof(t1) - 1);
 	t1[n] = '\0';
 	poster_of(1, p, sizeof(p));
 	ck_assert_int_eq(stat(p, &a), 0);
+	mq_key_member(&K, 1, hex);
+	snprintf(m, sizeof(m), "%s/m/%s/recs.json.zst", site, hex);
+	ck_assert_int_eq(stat(m, &ma), 0);
 	sleep(1);	/* release ids have a one-second resolution */
 	ck_assert_int_eq(build(20261123, "templates"), MQ_OK);
 	n = readlink(site, t2, sizeof(t2) - 1);
@@ -319,6 +322,9 @@ START_TEST(second_build_reuses_and_failure_keeps_site)
 	ck_assert_str_ne(t1, t2);
 	ck_assert_int_eq(stat(p, &b), 0);
 	ck_assert_uint_eq(a.st_ino, b.st_ino);	/* not rewritten */
+	/* a member whose lists did not change: the same file, linked */
+	ck_assert_int_eq(stat(m, &mb), 0);
+	ck_assert_uint_eq(ma.st_ino, mb.st_ino);
 	/* a build that fails (no templates) leaves the site as it was */
 	ck_assert_int_ne(build(20261124, "/nonexistent"), MQ_OK);
 	n = readlink(site, t1, sizeof(t1) - 1);
