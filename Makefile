@@ -7,7 +7,7 @@
 #   make clean
 
 CC      ?= cc
-PKGS     = libzstd libpng freetype2 libsodium sqlite3
+PKGS     = libzstd libpng freetype2 libsodium sqlite3 libcrypto
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Werror
 CPPFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib \
@@ -31,6 +31,7 @@ LIB_OBJS = \
 	lib/mq_esc.o \
 	lib/mq_tmpl.o \
 	lib/mq_key.o \
+	lib/mq_file.o \
 	lib/mq_out.o \
 	lib/mq_poster.o \
 	lib/mq_site.o \
@@ -43,7 +44,8 @@ LIB_OBJS = \
 	lib/mq_chart.o \
 	lib/mq_stats.o \
 	lib/mq_synth.o \
-	lib/mq_snap.o
+	lib/mq_snap.o \
+	lib/mq_hash.o
 
 # The batch: one file per subcommand behind main.c.
 GEN_OBJS = \
@@ -92,7 +94,9 @@ TEST_OBJS = \
 	tests/check_merge.o \
 	tests/check_monitor.o \
 	tests/check_stats.o \
-	tests/check_snap.o
+	tests/check_snap.o \
+	tests/check_hash.o \
+	tests/check_file.o
 
 all: bin/marquee bin/marquee.cgi
 

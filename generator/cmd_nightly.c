@@ -148,7 +148,7 @@ save_params(const char *state, const struct mq_best_params *bp)
 	if (path == NULL)
 		rc = mq_oom();
 	else if ((rc = mq_buf_ok(&b)) == MQ_OK)
-		rc = mq_write_atomic(path, b.s, b.len, 0600);
+		rc = mq_file_write(path, b.s, b.len, 0600);
 	free(path);
 	mq_buf_release(&b);
 	return rc;
@@ -228,7 +228,7 @@ stats_page(const char *out, const char *runs, const struct mq_data *d,
 					continue;
 				if ((old = mq_strf("%s/%s", parent,
 				    de->d_name)) != NULL)
-					(void)mq_rmtree(old);
+					(void)mq_file_rmtree(old);
 				free(old);
 			}
 			closedir(dp);

@@ -42,7 +42,7 @@ copy_file(const char *from, const char *to)
 	int rc;
 
 	if ((rc = mq_buf_read_file(&b, from)) == MQ_OK)
-		rc = mq_write_atomic(to, b.s ? b.s : "", b.len, 0644);
+		rc = mq_file_write(to, b.s ? b.s : "", b.len, 0644);
 	mq_buf_release(&b);
 	return rc;
 }
@@ -150,7 +150,7 @@ cmd_maintenance(int argc, char **argv)
 			mq_warnx("the message is one line of at most 200 bytes");
 			rc = MQ_EUSAGE;
 		} else
-			rc = mq_write_atomic(path, msg, strlen(msg), 0644);
+			rc = mq_file_write(path, msg, strlen(msg), 0644);
 	} else if (!strcmp(what, "off")) {
 		if (unlink(path) && errno != ENOENT) {
 			mq_warn("%s", path);

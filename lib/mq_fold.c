@@ -13,7 +13,7 @@
 #include "mq_buf.h"
 #include "mq_err.h"
 #include "mq_fold.h"
-#include "mq_out.h"
+#include "mq_file.h"
 #include "mq_topk.h"
 
 /* The same weights as the item model's defaults (mq_model.c). */
@@ -76,7 +76,7 @@ mq_fold_write(const char *path, const char *build, const struct mq_data *d,
 	}
 	mq_buf_add(&b, s.s ? s.s : "", s.len);
 	if ((rc = mq_buf_ok(&b)) == MQ_OK && (rc = mq_buf_ok(&s)) == MQ_OK)
-		rc = mq_write_atomic(path, b.s, b.len, 0644);
+		rc = mq_file_write(path, b.s, b.len, 0644);
 	mq_buf_release(&b);
 	mq_buf_release(&s);
 	return rc;

@@ -14,7 +14,7 @@
 #include "mq_buf.h"
 #include "mq_err.h"
 #include "mq_modelio.h"
-#include "mq_out.h"
+#include "mq_file.h"
 
 #define MAGIC	"MQMODEL1"
 
@@ -50,7 +50,7 @@ mq_modelio_save(const char *path, const struct mq_data *d,
 	put_table(&b, item, d->movie_id);
 	put_table(&b, user, d->user_id);
 	if ((rc = mq_buf_ok(&b)) == MQ_OK)
-		rc = mq_write_atomic(path, b.s, b.len, 0600);
+		rc = mq_file_write(path, b.s, b.len, 0600);
 	mq_buf_release(&b);
 	return rc;
 }

@@ -14,11 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sodium.h>
 #include <zstd.h>
 
 #include "mq_err.h"
 #include "mq_esc.h"
+#include "mq_file.h"
+#include "mq_hash.h"
 #include "mq_out.h"
 
 struct mq_out_file {
@@ -33,15 +34,6 @@ struct mq_out_prev {
 	size_t cap;		/* power of two */
 	struct mq_out_file *slot;
 };
-
-void
-mq_sha256_hex(const void *p, size_t n, char hex[65])
-{
-	unsigned char h[crypto_hash_sha256_BYTES];
-
-	crypto_hash_sha256(h, p, n);
-	sodium_bin2hex(hex, 65, h, sizeof(h));
-}
 
 static uint64_t
 fnv1a(const char *s)
@@ -149,10 +141,6 @@ mq_out_begin(struct mq_out *o, const char *site, const char *id)
 	int rc;
 
 	memset(o, 0, sizeof(*o));
-	if (sodium_init() < 0) {
-		mq_warnx("libsodium cannot be initialised");
-		return MQ_EIO;
-	}
 	o->zlevel = 9;
 	if ((o->site = strdup(site)) == NULL ||
 	    (o->releases = mq_strf("%s.releases", site)) == NULL) {
@@ -287,56 +275,6 @@ make_parents(struct mq_out_writer *w, const char *rel)
 	mq_buf_reset(&w->lastdir);
 	mq_buf_add(&w->lastdir, rel, (size_t)(last - rel));
 	return MQ_OK;
-}
-
-int
-mq_write_atomic(const char *path, const void *p, size_t n, unsigned mode)
-{
-	char tmp[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	size_t off = 0;
-	int fd;
-
-	if (snprintf(tmp, sizeof(tmp), "%.*s.tmp-%s-XXXXXX",
-	    slash ? (int)(slash - path + 1) : 0, path,
-	    slash ? slash + 1 : path) >= (int)sizeof(tmp)) {
-		mq_warnx("%s: path too long", path);
-		return MQ_EIO;
-	}
-	if ((fd = mkstemp(tmp)) < 0) {
-		mq_warn("%s", tmp);
-		return MQ_EIO;
-	}
-	while (off < n) {
-		ssize_t w = write(fd, (const char *)p + off, n - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		off += (size_t)w;
-	}
-	if (fchmod(fd, (mode_t)mode)) {
-		close(fd);
-		fd = -1;
-		goto fail;
-	}
-	if (close(fd)) {
-		fd = -1;
-		goto fail;
-	}
-	if (rename(tmp, path)) {
-		mq_warn("rename %s", path);
-		unlink(tmp);
-		return MQ_EIO;
-	}
-	return MQ_OK;
-fail:
-	mq_warn("%s", path);
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return MQ_EIO;
 }
 
 /*
@@ -654,30 +592,6 @@ mq_out_adopt(struct mq_out *o, const char *rel, const char *path,
 }
 
 static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
-}
-
-int
-mq_rmtree(const char *path)
-{
-	struct stat st;
-
-	if (lstat(path, &st))
-		return errno == ENOENT ? MQ_OK : MQ_EIO;
-	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS)) {
-		mq_warn("cannot remove %s", path);
-		return MQ_EIO;
-	}
-	return MQ_OK;
-}
-
-static int
 cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -698,7 +612,7 @@ remove_release(struct mq_out *o, const char *name)
 	char *path;
 
 	if ((path = mq_strf("%s/%s", o->releases, name)) != NULL) {
-		(void)mq_rmtree(path);
+		(void)mq_file_rmtree(path);
 		free(path);
 	}
 	if ((path = mq_strf("%s/%s.files.tsv", o->releases, name)) != NULL) {
@@ -796,29 +710,6 @@ sync_dir(const char *dir)
 }
 
 int
-mq_out_sync(const char *dir)
-{
-#ifdef __linux__
-	int fd = open(dir, O_RDONLY | O_DIRECTORY), rc;
-
-	if (fd < 0) {
-		mq_warn("%s", dir);
-		return MQ_EIO;
-	}
-	rc = syncfs(fd);
-	close(fd);
-	if (rc) {
-		mq_warn("syncfs %s", dir);
-		return MQ_EIO;
-	}
-#else
-	(void)dir;
-	sync();
-#endif
-	return MQ_OK;
-}
-
-int
 mq_out_link(const char *link, const char *target)
 {
 	char *tmp = mq_strf("%s.tmp-link-%ld", link, (long)getpid());
@@ -899,10 +790,10 @@ mq_out_commit(struct mq_out *o, const char *extra, unsigned keep)
 		rc = mq_oom();
 		goto out;
 	}
-	if ((rc = mq_write_atomic(path, t.s ? t.s : "", t.len, 0600)))
+	if ((rc = mq_file_write(path, t.s ? t.s : "", t.len, 0600)))
 		goto out;
 	/* files on disk before the link names them */
-	if ((rc = mq_out_sync(o->dir)) || (rc = switch_link(o->site, o->id)))
+	if ((rc = mq_file_sync(o->dir)) || (rc = switch_link(o->site, o->id)))
 		goto out;
 	{
 		char *parent = strdup(o->site), *sl;
@@ -926,7 +817,6 @@ out:
 	free(path);
 	return rc;
 }
-
 
 size_t
 mq_out_count(const struct mq_out *o, const char *prefix, const char *suffix)
@@ -1000,7 +890,7 @@ mq_out_abort(struct mq_out *o)
 	if (o->dir && o->made) {
 		char *fold;
 
-		(void)mq_rmtree(o->dir);
+		(void)mq_file_rmtree(o->dir);
 		if ((fold = mq_strf("%s.foldin.bin", o->dir)) != NULL) {
 			unlink(fold);
 			free(fold);

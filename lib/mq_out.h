@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "mq_buf.h"
+#include "mq_file.h"
 
 #define MQ_OUT_ZSTD	0x1	/* also write FILE.zst */
 #define MQ_OUT_PRIVATE	0x2	/* keep out of the public manifest.json */
@@ -152,30 +153,11 @@ int mq_out_commit(struct mq_out *o, const char *extra, unsigned keep);
 void mq_out_abort(struct mq_out *o);
 
 /*
- * Write n bytes of p to path through a temporary file in the same
- * directory (mkstemp: never follows a planted link), with the given mode,
- * then rename.  Returns MQ_OK or MQ_EIO (message names the path).
- */
-int mq_write_atomic(const char *path, const void *p, size_t n,
-    unsigned mode);
-
-/*
  * Point the symbolic link at path link to target (a path relative to the
  * link's directory) with one rename(2): a reader sees the old target or
  * the new one.  MQ_OK, MQ_EIO (message names link) or MQ_ENOMEM.
  */
 int mq_out_link(const char *link, const char *target);
-
-/*
- * Flush every file of the file system holding dir to disk (syncfs(2); a
- * full sync(2) elsewhere): before a release, or a shard's part, is named
- * complete.  MQ_OK or MQ_EIO (message names dir).
- */
-int mq_out_sync(const char *dir);
-
-/* Remove the file or directory tree at path (links are not followed);
-   a missing path is fine.  MQ_OK or MQ_EIO (reported). */
-int mq_rmtree(const char *path);
 
 /* Files of the release so far whose path starts with prefix and ends
    with suffix (either may be ""). */
@@ -189,8 +171,5 @@ size_t mq_out_count(const struct mq_out *o, const char *prefix,
  * MQ_EIO (message names the path).
  */
 int mq_out_rollback(const char *site, char *id, size_t size);
-
-/* SHA-256 of n bytes as 64 hex digits + NUL into hex. */
-void mq_sha256_hex(const void *p, size_t n, char hex[65]);
 
 #endif /* MQ_OUT_H */

@@ -19,7 +19,7 @@
 #include "mq_err.h"
 #include "mq_buf.h"
 #include "mq_esc.h"
-#include "mq_out.h"
+#include "mq_file.h"
 #include "mq_poster.h"
 #include "mq_rng.h"
 
@@ -542,7 +542,7 @@ mq_canvas_write_png(const struct mq_canvas *cv, const char *path)
 		mq_warnx("%s: PNG: %s", path, io.msg);
 		rc = MQ_EIO;
 	} else if ((rc = mq_buf_ok(&b)) == MQ_OK)
-		rc = mq_write_atomic(path, b.s, b.len, 0644);
+		rc = mq_file_write(path, b.s, b.len, 0644);
 	mq_buf_release(&b);
 	free(idx);
 	return rc;

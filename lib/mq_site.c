@@ -31,6 +31,7 @@
 #include "mq_esc.h"
 #include "mq_fold.h"
 #include "mq_genre.h"
+#include "mq_hash.h"
 #include "mq_key.h"
 #include "mq_modelio.h"
 #include "mq_model.h"
@@ -1169,7 +1170,7 @@ hist_save(struct site *S)
 		goto out;
 	}
 	/* private: it says what each member was recommended */
-	rc = mq_write_atomic(path, b.s ? b.s : "", b.len, 0600);
+	rc = mq_file_write(path, b.s ? b.s : "", b.len, 0600);
 out:
 	mq_buf_release(&b);
 	free(path);
@@ -1676,29 +1677,23 @@ make_assets(struct site *S, char **css, char **js)
 	return rc;
 }
 
-/* SHA-256 of a data file, or "absent". */
+/* SHA-256 of a data file, "absent", or "unreadable". */
 static void
 file_sum(const char *dir, const char *name, char hex[65])
 {
-	crypto_hash_sha256_state st;
-	unsigned char h[crypto_hash_sha256_BYTES], chunk[65536];
+	unsigned char sum[32];
 	char *path = mq_strf("%s/%s", dir, name);
-	size_t n;
-	FILE *f;
+	uint64_t size;
+	int present;
 
-	snprintf(hex, 65, "absent");
-	if (path == NULL || (f = fopen(path, "rb")) == NULL) {
-		free(path);
-		return;
+	snprintf(hex, 65, "unreadable");
+	if (path != NULL && mq_sha256_file(path, &present, &size, sum) ==
+	    MQ_OK) {
+		if (present)
+			mq_sha256_tohex(sum, hex);
+		else
+			snprintf(hex, 65, "absent");
 	}
-	crypto_hash_sha256_init(&st);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		crypto_hash_sha256_update(&st, chunk, n);
-	if (!ferror(f)) {
-		crypto_hash_sha256_final(&st, h);
-		sodium_bin2hex(hex, 65, h, sizeof(h));
-	}
-	fclose(f);
 	free(path);
 }
 
@@ -1905,7 +1900,7 @@ shard_run(struct site *S)
 		rc = MQ_EIO;
 		goto out;
 	}
-	if ((rc = mq_rmtree(S->part)))
+	if ((rc = mq_file_rmtree(S->part)))
 		goto out;
 	if (mkdir(S->part, 0700)) {
 		mq_warn("%s", S->part);
@@ -1917,8 +1912,8 @@ shard_run(struct site *S)
 	hist_format(S, nold, &b);
 	/* whole and on disk before it is named complete */
 	if ((rc = mq_buf_ok(&b)) ||
-	    (rc = mq_write_atomic(hist, b.s ? b.s : "", b.len, 0600)) ||
-	    (rc = mq_out_sync(S->part)) || (rc = mq_rmtree(final)))
+	    (rc = mq_file_write(hist, b.s ? b.s : "", b.len, 0600)) ||
+	    (rc = mq_file_sync(S->part)) || (rc = mq_file_rmtree(final)))
 		goto out;
 	if (rename(S->part, final)) {
 		mq_warn("rename %s", final);
@@ -1926,7 +1921,7 @@ shard_run(struct site *S)
 	}
 out:
 	if (rc && S->part)
-		mq_rmtree(S->part);
+		mq_file_rmtree(S->part);
 	mq_buf_release(&b);
 	free(final);
 	free(hist);

@@ -11,9 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "mq_err.h"
+#include "mq_hash.h"
 #include "mq_snap.h"
 
 #define SNAP_MAGIC	"MQSNAP\r\n"
@@ -23,46 +22,6 @@
 /* ------------------------------------------------------------------ */
 /* The key. */
 
-static int
-hash_file(const char *path, int *present, uint64_t *size,
-    unsigned char sum[32])
-{
-	crypto_hash_sha256_state st;
-	unsigned char *buf;
-	size_t n;
-	FILE *f;
-	int rc = MQ_OK;
-
-	*present = 0;
-	*size = 0;
-	memset(sum, 0, 32);
-	if ((f = fopen(path, "rb")) == NULL) {
-		if (errno == ENOENT)
-			return MQ_OK;
-		mq_warn("%s", path);
-		return MQ_EIO;
-	}
-	if ((buf = malloc(1 << 20)) == NULL) {
-		fclose(f);
-		return mq_oom();
-	}
-	crypto_hash_sha256_init(&st);
-	while ((n = fread(buf, 1, 1 << 20, f)) > 0) {
-		crypto_hash_sha256_update(&st, buf, n);
-		*size += n;
-	}
-	if (ferror(f)) {
-		mq_warn("%s", path);
-		rc = MQ_EIO;
-	} else {
-		crypto_hash_sha256_final(&st, sum);
-		*present = 1;
-	}
-	fclose(f);
-	free(buf);
-	return rc;
-}
-
 int
 mq_snap_key(struct mq_snap_key *k, const char *dir)
 {
@@ -70,18 +29,14 @@ mq_snap_key(struct mq_snap_key *k, const char *dir)
 	int f, rc;
 
 	memset(k, 0, sizeof(*k));
-	if (sodium_init() < 0) {
-		mq_warnx("libsodium cannot be initialised");
-		return MQ_EIO;
-	}
 	for (f = 0; f < MQ_F_NFILES; f++) {
 		if (snprintf(path, sizeof(path), "%s/%s", dir,
 		    mq_data_file_name[f]) >= (int)sizeof(path)) {
 			mq_warnx("%s: path too long", dir);
 			return MQ_EIO;
 		}
-		if ((rc = hash_file(path, &k->f[f].present, &k->f[f].size,
-		    k->f[f].sha256)))
+		if ((rc = mq_sha256_file(path, &k->f[f].present,
+		    &k->f[f].size, k->f[f].sha256)))
 			return rc;
 	}
 	return MQ_OK;
@@ -93,7 +48,7 @@ mq_snap_key_hex(const struct mq_snap_key *k, enum mq_file fi, char hex[65])
 	if (!k->f[fi].present)
 		snprintf(hex, 65, "absent");
 	else
-		sodium_bin2hex(hex, 65, k->f[fi].sha256, 32);
+		mq_sha256_tohex(k->f[fi].sha256, hex);
 }
 
 static int
@@ -213,7 +168,7 @@ payload_size(const struct counts *c)
 
 struct wr {
 	FILE *f;
-	crypto_generichash_state h;
+	struct mq_sha256_ctx *h;
 	int err;
 };
 
@@ -224,7 +179,7 @@ wput(struct wr *w, const void *p, size_t n)
 		return;
 	if (fwrite(p, 1, n, w->f) != n)
 		w->err = 1;
-	crypto_generichash_update(&w->h, p, n);
+	mq_sha256_add(w->h, p, n);
 }
 
 static void
@@ -305,7 +260,10 @@ mq_snap_save(const struct mq_data *d, const char *path,
 		unlink(tmp);
 		return MQ_EIO;
 	}
-	crypto_generichash_init(&w.h, NULL, 0, 32);
+	if ((w.h = mq_sha256_begin()) == NULL)
+		w.err = 1;
+	/* big writes: the arrays are hundreds of MB at 20M ratings */
+	setvbuf(w.f, NULL, _IOFBF, 1 << 20);
 	/* the header's checksum is filled in once the payload is written */
 	whead(w.f, k, psize, zero, &w.err);
 	wput(&w, &c, sizeof(c));
@@ -348,12 +306,14 @@ mq_snap_save(const struct mq_data *d, const char *path,
 		if (s)
 			wput(&w, s, strlen(s) + 1);
 	}
-	crypto_generichash_final(&w.h, sum, 32);
+	mq_sha256_end(w.h, sum);
 	if (!w.err && fseek(w.f, 0, SEEK_SET) == 0)
 		whead(w.f, k, psize, sum, &w.err);
 	else
 		w.err = 1;
-	if (fflush(w.f) || fsync(fileno(w.f)))
+	/* no fsync: a snapshot torn by a crash fails its checksum and is
+	   made again; it is a cache of the CSV files, which stay */
+	if (fflush(w.f))
 		w.err = 1;
 	if (fclose(w.f))
 		w.err = 1;
@@ -370,7 +330,7 @@ mq_snap_save(const struct mq_data *d, const char *path,
 
 struct rd {
 	FILE *f;
-	crypto_generichash_state h;
+	struct mq_sha256_ctx *h;
 	uint64_t left;		/* payload bytes not read yet */
 	int err;		/* 1: short or failed read */
 };
@@ -386,7 +346,7 @@ rget(struct rd *r, void *p, size_t n)
 		return;
 	}
 	r->left -= n;
-	crypto_generichash_update(&r->h, p, n);
+	mq_sha256_add(r->h, p, n);
 }
 
 /* A new array of n elements of size sz, read in; NULL on failure. */
@@ -475,7 +435,10 @@ snap_read(struct mq_data *d, const char *path, struct mq_snap_key *k,
 	    (uint64_t)ftell(r.f) + psize != (uint64_t)st.st_size)
 		goto out;
 	r.left = psize;
-	crypto_generichash_init(&r.h, NULL, 0, 32);
+	if ((r.h = mq_sha256_begin()) == NULL) {
+		oom = 1;
+		goto out;
+	}
 	rget(&r, &c, sizeof(c));
 	if (r.err || payload_size(&c) != psize || c.ngenres > MQ_GENRES_MAX ||
 	    c.nstr != (uint64_t)c.nmovies * (c.has_meta ? 4 : 1) + c.ngenres +
@@ -527,7 +490,8 @@ snap_read(struct mq_data *d, const char *path, struct mq_snap_key *k,
 	*why = "damaged";
 	if (r.err || r.left != 0)
 		goto out;
-	crypto_generichash_final(&r.h, got, 32);
+	mq_sha256_end(r.h, got);
+	r.h = NULL;
 	if (memcmp(got, sum, 32))
 		goto out;
 	/* what the checksum cannot vouch for: that we wrote sane arrays */
@@ -549,6 +513,7 @@ snap_read(struct mq_data *d, const char *path, struct mq_snap_key *k,
 	*hit = 1;
 	*why = NULL;
 out:
+	mq_sha256_end(r.h, got);	/* frees it when not ended yet */
 	fclose(r.f);
 	free(offs);
 	if (!*hit)

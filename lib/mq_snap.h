@@ -17,14 +17,16 @@
  *
  *   "MQSNAP\r\n", u32 version, u32 0x01020304,
  *   per file: u8 present, u64 size, 32 bytes SHA-256,
- *   u64 payload size, 32 bytes BLAKE2b of the payload,
+ *   u32 sizeof(size_t),
+ *   u64 payload size, 32 bytes SHA-256 of the payload,
  *   payload: the counts, then every array of struct mq_data in a fixed
  *   order, then the strings (titles, genre names, tags, metadata) as one
  *   block that pointers become offsets into.
  *
  * The snapshot is written to a temporary file and renamed, so a reader
- * sees a whole one or none; a payload that fails its BLAKE2b check is
- * ignored (the CSV files are parsed).
+ * sees a whole one or none; a payload that fails its SHA-256 check is
+ * ignored (the CSV files are parsed).  It is not synced to disk: after a
+ * crash it is whole, or it fails that check and is made again.
  */
 #ifndef MQ_SNAP_H
 #define MQ_SNAP_H

@@ -18,7 +18,7 @@
 #include "mq_data.h"
 #include "mq_err.h"
 #include "mq_esc.h"
-#include "mq_out.h"
+#include "mq_file.h"
 #include "mq_poster.h"
 #include "mq_stats.h"
 #include "mq_tmpl.h"
@@ -1360,13 +1360,13 @@ mq_stats_page(const char *dir, const char *runs_jsonl,
 		rc = mq_oom();
 		goto out;
 	}
-	if ((rc = mq_write_atomic(path, css.s, css.len, 0644)))
+	if ((rc = mq_file_write(path, css.s, css.len, 0644)))
 		goto out;
 	if ((path = out_path(&p, "index.html")) == NULL) {
 		rc = mq_oom();
 		goto out;
 	}
-	rc = mq_write_atomic(path, html.s, html.len, 0644);
+	rc = mq_file_write(path, html.s, html.len, 0644);
 out:
 	if (fonts)
 		mq_poster_release(&p.fonts);

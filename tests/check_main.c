@@ -45,6 +45,8 @@ main(void)
 	srunner_add_suite(sr, monitor_suite());
 	srunner_add_suite(sr, stats_suite());
 	srunner_add_suite(sr, snap_suite());
+	srunner_add_suite(sr, hash_suite());
+	srunner_add_suite(sr, file_suite());
 	srunner_add_suite(sr, site_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	nfail = srunner_ntests_failed(sr);

@@ -106,7 +106,7 @@ START_TEST(store_ratings_members_and_tags)
 	    MQ_EIO);
 	ck_assert_uint_eq(d.nusers, nusers);
 	mq_data_release(&d);
-	ck_assert_int_eq(mq_rmtree(dir), MQ_OK);
+	ck_assert_int_eq(mq_file_rmtree(dir), MQ_OK);
 }
 END_TEST
 

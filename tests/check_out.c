@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,7 @@ setup(void)
 static void
 teardown(void)
 {
-	ck_assert_int_eq(mq_rmtree(top), MQ_OK);
+	ck_assert_int_eq(mq_file_rmtree(top), MQ_OK);
 }
 
 static ino_t
@@ -247,13 +248,73 @@ START_TEST(rollback_to_the_previous_release)
 }
 END_TEST
 
-START_TEST(sha256_known_answer)
-{
-	char hex[65];
+/* One thread's share: files t, t + 4, t + 8, ... below 400, plus one
+   path every thread writes (only the first may). */
+struct wjob {
+	struct mq_out *o;
+	int t, rc, dups;
+};
 
-	mq_sha256_hex("abc", 3, hex);
-	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223"
-	    "b00361a396177a9cb410ff61f20015ad");
+static void *
+writer(void *arg)
+{
+	struct wjob *j = arg;
+	struct mq_out_writer w;
+	struct mq_buf b = MQ_BUF_INIT;
+	char rel[64];
+	int k, rc;
+
+	if ((j->rc = mq_out_writer_init(&w, j->o)))
+		return NULL;
+	for (k = j->t; k < 400 && j->rc == MQ_OK; k += 4) {
+		snprintf(rel, sizeof(rel), "m/%03d/recs.json", k);
+		mq_buf_reset(&b);
+		mq_buf_printf(&b, "{\"n\": %d}", k);
+		j->rc = mq_out_wput(&w, rel, &b, MQ_OUT_ZSTD | MQ_OUT_PRIVATE);
+	}
+	rc = mq_out_wput(&w, "shared.json", &b, 0);
+	j->dups = rc == MQ_EUSAGE;
+	mq_buf_release(&b);
+	mq_out_writer_release(&w);
+	return NULL;
+}
+
+START_TEST(threads_write_one_release)
+{
+	struct mq_out o;
+	struct wjob job[4];
+	pthread_t th[4];
+	char path[256], *list, *line, *prev = NULL;
+	int t, n = 0, dups = 0;
+
+	ck_assert_int_eq(mq_out_begin(&o, site, "r1"), MQ_OK);
+	for (t = 0; t < 4; t++) {
+		job[t] = (struct wjob){ &o, t, MQ_OK, 0 };
+		ck_assert_int_eq(pthread_create(&th[t], NULL, writer, &job[t]), 0);
+	}
+	for (t = 0; t < 4; t++) {
+		ck_assert_int_eq(pthread_join(th[t], NULL), 0);
+		ck_assert_int_eq(job[t].rc, MQ_OK);
+		dups += job[t].dups;
+	}
+	/* a path written twice is refused, whichever thread came second */
+	ck_assert_int_eq(dups, 3);
+	ck_assert_uint_eq(o.nfiles, 801);
+	ck_assert_uint_eq(o.nwritten, 801);
+	ck_assert_int_eq(mq_out_commit(&o, NULL, 2), MQ_OK);
+	mq_out_abort(&o);
+	/* the full list: every file once, by path whatever the order */
+	snprintf(path, sizeof(path), "%s.releases/r1.files.tsv", site);
+	ck_assert_ptr_nonnull(list = fixture_slurp(path, NULL));
+	for (line = strtok(list, "\n"); line; line = strtok(NULL, "\n")) {
+		if (prev)
+			ck_assert_int_lt(strcmp(prev, line), 0);
+		prev = line;
+		n++;
+	}
+	ck_assert_int_eq(n, 801);	/* manifest.json is not in it */
+	free(list);
+	ck_assert_uint_ne(inode("m/399/recs.json.zst"), 0);
 }
 END_TEST
 
@@ -271,7 +332,7 @@ out_suite(void)
 	tcase_add_test(tc, same_id_twice_and_duplicates);
 	tcase_add_test(tc, prune_drops_what_killed_builds_left);
 	tcase_add_test(tc, rollback_to_the_previous_release);
-	tcase_add_test(tc, sha256_known_answer);
+	tcase_add_test(tc, threads_write_one_release);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -53,7 +53,7 @@ static void
 teardown(void)
 {
 	mq_poster_release(&ctx);
-	ck_assert_int_eq(mq_rmtree(dir), MQ_OK);
+	ck_assert_int_eq(mq_file_rmtree(dir), MQ_OK);
 }
 
 /* Entries in dir, "." and ".." aside. */

@@ -93,7 +93,7 @@ static void
 teardown(void)
 {
 	mq_data_release(&D);
-	ck_assert_int_eq(mq_rmtree(top), MQ_OK);
+	ck_assert_int_eq(mq_file_rmtree(top), MQ_OK);
 }
 
 static int

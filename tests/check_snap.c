@@ -144,7 +144,7 @@ START_TEST(save_and_load_give_the_same_data)
 	same_data(&a, &b);
 	mq_data_release(&a);
 	mq_data_release(&b);
-	ck_assert_int_eq(mq_rmtree(dir), MQ_OK);
+	ck_assert_int_eq(mq_file_rmtree(dir), MQ_OK);
 }
 END_TEST
 
@@ -187,7 +187,7 @@ START_TEST(one_changed_byte_makes_it_stale)
 	ck_assert_int_eq(mq_snap_load(&b, path, &k2, &hit, &why), MQ_OK);
 	ck_assert_int_eq(hit, 0);
 	mq_data_release(&a);
-	ck_assert_int_eq(mq_rmtree(dir), MQ_OK);
+	ck_assert_int_eq(mq_file_rmtree(dir), MQ_OK);
 }
 END_TEST
 
@@ -250,7 +250,7 @@ START_TEST(a_damaged_snapshot_is_never_used)
 	ck_assert_int_eq(hit, 0);
 	ck_assert_str_eq(why, "no snapshot yet");
 	mq_data_release(&a);
-	ck_assert_int_eq(mq_rmtree(dir), MQ_OK);
+	ck_assert_int_eq(mq_file_rmtree(dir), MQ_OK);
 }
 END_TEST
 
@@ -273,7 +273,7 @@ START_TEST(data_with_rejects_get_no_snapshot)
 	ck_assert_int_eq(mq_snap_save(&d, snap, &k), MQ_EDATA);
 	ck_assert_int_eq(access(snap, F_OK), -1);
 	mq_data_release(&d);
-	ck_assert_int_eq(mq_rmtree(path), MQ_OK);
+	ck_assert_int_eq(mq_file_rmtree(path), MQ_OK);
 }
 END_TEST
 
@@ -322,7 +322,7 @@ START_TEST(data_load_parses_once_then_uses_the_snapshot)
 	ck_assert_uint_eq(b.R.nnz, a.R.nnz + 1);
 	mq_data_release(&a);
 	mq_data_release(&b);
-	ck_assert_int_eq(mq_rmtree(dir), MQ_OK);
+	ck_assert_int_eq(mq_file_rmtree(dir), MQ_OK);
 }
 END_TEST
 

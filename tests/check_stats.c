@@ -45,7 +45,7 @@ setup(void)
 static void
 teardown(void)
 {
-	ck_assert_int_eq(mq_rmtree(dir), MQ_OK);
+	ck_assert_int_eq(mq_file_rmtree(dir), MQ_OK);
 }
 
 static void

@@ -32,6 +32,8 @@ Suite *merge_suite(void);
 Suite *monitor_suite(void);
 Suite *stats_suite(void);
 Suite *snap_suite(void);
+Suite *hash_suite(void);
+Suite *file_suite(void);
 
 /* "$MQ_TESTDATA/rel" in a static buffer (tests/data when unset). */
 const char *mq_test_path(const char *rel);
