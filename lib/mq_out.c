@@ -141,7 +141,9 @@ mq_out_begin(struct mq_out *o, const char *site, const char *id)
 	int rc;
 
 	memset(o, 0, sizeof(*o));
-	o->zlevel = 9;
+	/* zstd's default: on 6 KB member lists 5 % bigger than level 9, and
+	   several times faster; the build compresses 140 000 of them */
+	o->zlevel = 3;
 	if ((o->site = strdup(site)) == NULL ||
 	    (o->releases = mq_strf("%s.releases", site)) == NULL) {
 		rc = mq_oom();

@@ -1,6 +1,8 @@
 # scripts/lib.sh - the local server for the scripts that drive the site
 # through lighttpd (tests/endpoint.sh, tests/browser/run.sh,
-# scripts/bench-cgi).  Sourced from the repository root, never run.
+# scripts/bench-cgi), and members submitting ratings through the endpoint
+# (scripts/bench-nightly, scripts/bench-20m).  Sourced from the
+# repository root, never run.
 #
 # The caller owns three variables: tmp (set by mq_scratch), pid (the
 # server, empty when none) and port (set by mq_serve).
@@ -61,4 +63,48 @@ mq_stop() {
 		wait "$pid" 2>/dev/null || true
 		pid=
 	fi
+}
+
+# mq_cgi METHOD PATH BODY: one request to bin/marquee.cgi as a CGI, with
+# the store and state of mq_submit; the member's cookie and CSRF token
+# from the variables cookie and csrf, the client address from m.
+mq_cgi() {
+	_b=$3
+	env MQ_STORE="$_sstore" MQ_STATE="$_sstate" REQUEST_METHOD="$1" \
+	    PATH_INFO="$2" CONTENT_TYPE=application/json \
+	    CONTENT_LENGTH=${#_b} HTTP_HOST=127.0.0.1 \
+	    HTTP_ORIGIN=http://127.0.0.1 REMOTE_ADDR="10.0.0.$m" \
+	    HTTP_COOKIE="${cookie:-}" HTTP_X_CSRF_TOKEN="${csrf:-}" \
+	    bin/marquee.cgi <<EOT
+$_b
+EOT
+}
+
+# mq_submit STORE STATE DATA MEMBERS FILMS: MEMBERS new members sign up
+# through the endpoint (bench1, bench2, ...) and each rates the first
+# FILMS films of DATA/movies.csv (3 at signup, the rest one request each,
+# 2.5 to 5 stars), as members of the site would.
+mq_submit() {
+	_sstore=$1 _sstate=$2 _sdata=$3 _n=$4 _nf=$5
+	_films=$(mktemp "${TMPDIR:-/tmp}/mq-films.XXXXXX")
+	awk -F, -v n="$_nf" 'NR > 1 && NR <= n + 1 { print $1 }' \
+	    "$_sdata/movies.csv" >"$_films"
+	m=0
+	while [ $m -lt "$_n" ]; do
+		m=$((m + 1))
+		# shellcheck disable=SC2046
+		set -- $(head -n 3 "$_films")
+		_ans=$(mq_cgi POST /signup "{\"username\":\"bench$m\",\"password\":\"bench pass $m\",\"ratings\":\"$1:4.0,$2:3.5,$3:5\"}")
+		cookie="mq_session=$(printf '%s' "$_ans" | sed -n 's/.*mq_session=\([0-9a-f]*\);.*/\1/p')"
+		csrf=$(printf '%s' "$_ans" | sed -n 's/.*"csrf": "\([0-9a-f]*\)".*/\1/p')
+		_i=0
+		tail -n +4 "$_films" | while read -r _f; do
+			# stars by halves, 2.5 to 5.0, as the API takes them
+			_i=$((_i + 1)) _h=$((_i % 6 + 5))
+			mq_cgi POST /rate "{\"movie\":$_f,\"rating\":$((_h / 2)).$((_h % 2 * 5))}" \
+			    >/dev/null
+		done
+	done
+	cookie= csrf=
+	rm -f "$_films"
 }
