@@ -18,11 +18,39 @@
 #include "mq_file.h"
 
 int
+mq_file_finish(int fd, const void *p, size_t n, unsigned mode)
+{
+	size_t off = 0;
+	int e;
+
+	while (off < n) {
+		ssize_t w = write(fd, (const char *)p + off, n - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			e = w < 0 ? errno : EIO;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	/* the mode whatever the umask */
+	if (fchmod(fd, (mode_t)mode)) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return close(fd);
+}
+
+int
 mq_file_write(const char *path, const void *p, size_t n, unsigned mode)
 {
 	char tmp[PATH_MAX];
 	const char *slash = strrchr(path, '/');
-	size_t off = 0;
 	int fd;
 
 	if (snprintf(tmp, sizeof(tmp), "%.*s.tmp-%s-XXXXXX",
@@ -35,23 +63,10 @@ mq_file_write(const char *path, const void *p, size_t n, unsigned mode)
 		mq_warn("%s", tmp);
 		return MQ_EIO;
 	}
-	while (off < n) {
-		ssize_t w = write(fd, (const char *)p + off, n - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		off += (size_t)w;
-	}
-	if (fchmod(fd, (mode_t)mode)) {
-		close(fd);
-		fd = -1;
-		goto fail;
-	}
-	if (close(fd)) {
-		fd = -1;
-		goto fail;
+	if (mq_file_finish(fd, p, n, mode)) {
+		mq_warn("%s", path);
+		unlink(tmp);
+		return MQ_EIO;
 	}
 	if (rename(tmp, path)) {
 		mq_warn("rename %s", path);
@@ -59,12 +74,6 @@ mq_file_write(const char *path, const void *p, size_t n, unsigned mode)
 		return MQ_EIO;
 	}
 	return MQ_OK;
-fail:
-	mq_warn("%s", path);
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return MQ_EIO;
 }
 
 static int

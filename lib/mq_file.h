@@ -17,6 +17,13 @@ int mq_file_write(const char *path, const void *p, size_t n,
     unsigned mode);
 
 /*
+ * Write n bytes of p to the open descriptor fd (all of them, through
+ * short writes and EINTR), give it the mode, whatever the umask, and
+ * close it.  Returns 0, or -1 with errno set; fd is closed either way.
+ */
+int mq_file_finish(int fd, const void *p, size_t n, unsigned mode);
+
+/*
  * Flush every file of the file system holding dir to disk (syncfs(2); a
  * full sync(2) elsewhere): before a release, or a shard's part, is named
  * complete.  MQ_OK or MQ_EIO (message names dir).

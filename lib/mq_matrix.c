@@ -27,6 +27,42 @@ mq_matrix_release(struct mq_matrix *m)
 }
 
 int
+mq_matrix_columns(struct mq_matrix *m)
+{
+	size_t *fill, p, q;
+	uint32_t u, i;
+
+	m->i_off = calloc((size_t)m->nitems + 1, sizeof(size_t));
+	m->i_user = mq_allocarray(m->nnz, sizeof(uint32_t));
+	m->i_half = mq_allocarray(m->nnz, 1);
+	fill = mq_allocarray((size_t)m->nitems + 1, sizeof(size_t));
+	if (!m->i_off || !m->i_user || !m->i_half || !fill) {
+		free(m->i_off);
+		free(m->i_user);
+		free(m->i_half);
+		free(fill);
+		m->i_off = NULL;
+		m->i_user = NULL;
+		m->i_half = NULL;
+		return mq_oom();
+	}
+	for (p = 0; p < m->nnz; p++)
+		m->i_off[m->u_item[p] + 1]++;
+	for (i = 0; i < m->nitems; i++)
+		m->i_off[i + 1] += m->i_off[i];
+	/* walking members in order fills every column in member order */
+	memcpy(fill, m->i_off, ((size_t)m->nitems + 1) * sizeof(size_t));
+	for (u = 0; u < m->nusers; u++)
+		for (p = m->u_off[u]; p < m->u_off[u + 1]; p++) {
+			q = fill[m->u_item[p]]++;
+			m->i_user[q] = u;
+			m->i_half[q] = m->u_half[p];
+		}
+	free(fill);
+	return MQ_OK;
+}
+
+int
 mq_matrix_build(struct mq_matrix *m, uint32_t nusers, uint32_t nitems,
     const struct mq_triple *t, size_t n)
 {
@@ -44,12 +80,10 @@ mq_matrix_build(struct mq_matrix *m, uint32_t nusers, uint32_t nitems,
 	m->u_item = mq_allocarray(n, sizeof(uint32_t));
 	m->u_half = mq_allocarray(n, 1);
 	m->u_ts = mq_allocarray(n, sizeof(int64_t));
-	m->i_user = mq_allocarray(n, sizeof(uint32_t));
-	m->i_half = mq_allocarray(n, 1);
 	fill = mq_allocarray(nfill, sizeof(size_t));
 	colk = mq_allocarray(n, sizeof(size_t));
 	if (!m->u_off || !m->i_off || !m->u_item || !m->u_half || !m->u_ts ||
-	    !m->i_user || !m->i_half || !fill || !colk)
+	    !fill || !colk)
 		goto oom;
 
 	for (k = 0; k < n; k++) {
@@ -77,17 +111,14 @@ mq_matrix_build(struct mq_matrix *m, uint32_t nusers, uint32_t nitems,
 		m->u_ts[q] = tr->ts;
 	}
 
-	/* 3. Walking members in order fills every film column in member order. */
-	memcpy(fill, m->i_off, ((size_t)nitems + 1) * sizeof(size_t));
-	for (u = 0; u < nusers; u++)
-		for (p = m->u_off[u]; p < m->u_off[u + 1]; p++) {
-			q = fill[m->u_item[p]]++;
-			m->i_user[q] = u;
-			m->i_half[q] = m->u_half[p];
-		}
-
+	/* 3. The columns, from the rows. */
 	free(fill);
 	free(colk);
+	fill = colk = NULL;
+	free(m->i_off);
+	m->i_off = NULL;
+	if (mq_matrix_columns(m))
+		goto oom;
 	return MQ_OK;
 oom:
 	free(fill);

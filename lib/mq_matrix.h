@@ -36,6 +36,14 @@ struct mq_matrix {
 };
 
 /*
+ * Make the film columns of m (i_off, i_user, i_half, which must be NULL)
+ * from its member rows (nusers, nitems, nnz, u_off, u_item, u_half): one
+ * walk of the members in order, so each column lists its members
+ * ascending.  Returns MQ_OK or MQ_ENOMEM (the columns stay NULL).
+ */
+int mq_matrix_columns(struct mq_matrix *m);
+
+/*
  * Build m from n triples (any order).  The (user, item) pairs must be unique
  * and in range; the caller keeps ownership of t.  On success m owns its
  * arrays (free them with mq_matrix_release).  Returns MQ_OK or MQ_ENOMEM,

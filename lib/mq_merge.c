@@ -90,14 +90,26 @@ on_tag(void *arg, const struct mq_store_tag *t)
 	return mq_buf_ok(&c->text);
 }
 
+/* A store rating of a known film. */
+struct chg {
+	uint32_t user;		/* raw member id */
+	uint32_t film;		/* dense */
+	int64_t ts;
+	int half;		/* 0: deleted */
+	size_t seq;		/* order read: the later wins */
+};
+
 static int
-cmp_u64(const void *a, const void *b)
+cmp_chg(const void *a, const void *b)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	const struct chg *x = a, *y = b;
 
-	return x < y ? -1 : x > y;
+	if (x->user != y->user)
+		return x->user < y->user ? -1 : 1;
+	if (x->film != y->film)
+		return x->film < y->film ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
-
 
 int
 mq_merge_store(struct mq_data *d, const char *path, struct mq_merge_stats *st)
@@ -105,15 +117,14 @@ mq_merge_store(struct mq_data *d, const char *path, struct mq_merge_stats *st)
 	struct collect c;
 	struct mq_store *s = NULL;
 	struct mq_matrix R;
-	struct mq_triple *t = NULL;
 	struct mq_tag *tags = NULL;
+	struct chg *ch = NULL;
 	uint32_t *users = NULL;
-	uint64_t *keys = NULL;
-	size_t nu = 0, nkeys = 0, nt = 0, k, a;
-	uint32_t u;
+	size_t nu = 0, nch = 0, k, a, u, ou, ci, o;
 	int rc, snap = 0;
 
 	memset(&c, 0, sizeof(c));
+	memset(&R, 0, sizeof(R));
 	memset(st, 0, sizeof(*st));
 	c.d = d;
 	if ((rc = mq_store_open(&s, path, 1)))
@@ -131,9 +142,8 @@ mq_merge_store(struct mq_data *d, const char *path, struct mq_merge_stats *st)
 
 	/* every member: the CSV's and the store's, sorted, unique */
 	users = mq_allocarray(d->nusers + c.nm + c.nr + 1, sizeof(uint32_t));
-	keys = mq_allocarray(c.nr + 1, sizeof(uint64_t));
-	t = mq_allocarray(d->R.nnz + c.nr + 1, sizeof(*t));
-	if (!users || !keys || !t) {
+	ch = mq_allocarray(c.nr + 1, sizeof(*ch));
+	if (!users || !ch) {
 		rc = mq_oom();
 		goto out;
 	}
@@ -150,7 +160,8 @@ mq_merge_store(struct mq_data *d, const char *path, struct mq_merge_stats *st)
 	nu = a;
 	st->members = (uint32_t)(nu - d->nusers);
 
-	/* (user, film) pairs the store speaks for */
+	/* the store's ratings of known films, by member then film; of two
+	   for one pair, the later one read wins */
 	for (k = 0; k < c.nr; k++) {
 		int64_t j = mq_data_movie(d, c.r[k].movie);
 
@@ -158,48 +169,75 @@ mq_merge_store(struct mq_data *d, const char *path, struct mq_merge_stats *st)
 			st->unknown++;
 			continue;
 		}
-		keys[nkeys++] = (uint64_t)c.r[k].user << 32 | (uint64_t)j;
+		ch[nch++] = (struct chg){ c.r[k].user, (uint32_t)j, c.r[k].ts,
+		    c.r[k].half, k };
 	}
-	qsort(keys, nkeys, sizeof(*keys), cmp_u64);
+	qsort(ch, nch, sizeof(*ch), cmp_chg);
+	for (a = k = 0; k < nch; k++) {
+		if (a > 0 && ch[a - 1].user == ch[k].user &&
+		    ch[a - 1].film == ch[k].film)
+			a--;
+		ch[a++] = ch[k];
+	}
+	nch = a;
 
-	/* the CSV ratings the store does not replace or delete */
-	for (u = 0; u < d->nusers; u++) {
-		uint32_t nuid = (uint32_t)mq_find_id(users, nu, d->user_id[u]);
+	/*
+	 * The new rows: each member's CSV row merged with the store's
+	 * changes to it, both in film order, so no sort of the 20 M
+	 * ratings is needed; then the columns from the rows.
+	 */
+	R.nusers = (uint32_t)nu;
+	R.nitems = d->nmovies;
+	R.u_off = calloc(nu + 1, sizeof(size_t));
+	R.u_item = mq_allocarray(d->R.nnz + nch + 1, sizeof(uint32_t));
+	R.u_half = mq_allocarray(d->R.nnz + nch + 1, 1);
+	R.u_ts = mq_allocarray(d->R.nnz + nch + 1, sizeof(int64_t));
+	if (!R.u_off || !R.u_item || !R.u_half || !R.u_ts) {
+		mq_matrix_release(&R);
+		rc = mq_oom();
+		goto out;
+	}
+	for (u = 0, ou = 0, ci = 0, o = 0; u < nu; u++) {
+		const struct mq_matrix *M = &d->R;
+		size_t x = 0, xe = 0;
 
-		for (a = d->R.u_off[u]; a < d->R.u_off[u + 1]; a++) {
-			uint64_t key = (uint64_t)d->user_id[u] << 32 |
-			    d->R.u_item[a];
+		while (ou < d->nusers && d->user_id[ou] < users[u])
+			ou++;
+		if (ou < d->nusers && d->user_id[ou] == users[u]) {
+			x = M->u_off[ou];
+			xe = M->u_off[ou + 1];
+		}
+		while (x < xe || (ci < nch && ch[ci].user == users[u])) {
+			uint32_t fo = x < xe ? M->u_item[x] : UINT32_MAX;
+			uint32_t fc = ci < nch && ch[ci].user == users[u] ?
+			    ch[ci].film : UINT32_MAX;
+			int had = fo == fc;
 
-			if (nkeys && bsearch(&key, keys, nkeys, sizeof(*keys),
-			    cmp_u64)) {
-				/* replaced or deleted: counted below */
+			if (fo < fc) {	/* a CSV rating the store leaves be */
+				R.u_item[o] = fo;
+				R.u_half[o] = M->u_half[x];
+				R.u_ts[o++] = M->u_ts[x++];
 				continue;
 			}
-			t[nt++] = (struct mq_triple){ nuid, d->R.u_item[a],
-			    d->R.u_ts[a], d->R.u_half[a] };
+			if (ch[ci].half == 0)
+				st->deleted += had;
+			else {
+				st->replaced += had;
+				st->added += !had;
+				R.u_item[o] = fc;
+				R.u_half[o] = (uint8_t)ch[ci].half;
+				R.u_ts[o++] = ch[ci].ts;
+			}
+			x += had;
+			ci++;
 		}
+		R.u_off[u + 1] = o;
 	}
-	for (k = 0; k < c.nr; k++) {
-		int64_t j = mq_data_movie(d, c.r[k].movie);
-		int64_t old = mq_data_user(d, c.r[k].user);
-		int had = old >= 0 && j >= 0 &&
-		    mq_matrix_find(&d->R, (uint32_t)old, (uint32_t)j) !=
-		    (size_t)-1;
-
-		if (j < 0)
-			continue;
-		if (c.r[k].half == 0) {
-			st->deleted += had;
-			continue;
-		}
-		st->replaced += had;
-		st->added += !had;
-		t[nt++] = (struct mq_triple){
-		    (uint32_t)mq_find_id(users, nu, c.r[k].user), (uint32_t)j,
-		    c.r[k].ts, (uint8_t)c.r[k].half };
-	}
-	if ((rc = mq_matrix_build(&R, (uint32_t)nu, d->nmovies, t, nt)))
+	R.nnz = o;
+	if ((rc = mq_matrix_columns(&R))) {
+		mq_matrix_release(&R);
 		goto out;
+	}
 
 	/* tags: texts in one block owned by d */
 	if (c.nt) {
@@ -236,7 +274,6 @@ out:
 	free(c.t);
 	mq_buf_release(&c.text);
 	free(users);
-	free(keys);
-	free(t);
+	free(ch);
 	return rc;
 }

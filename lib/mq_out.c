@@ -287,7 +287,6 @@ static int
 write_new(const struct mq_out *o, const char *rel, const void *p, size_t n)
 {
 	char path[PATH_MAX];
-	size_t off = 0;
 	int fd;
 
 	if (snprintf(path, sizeof(path), "%s/%s", o->dir, rel) >=
@@ -300,29 +299,13 @@ write_new(const struct mq_out *o, const char *rel, const void *p, size_t n)
 		mq_warn("%s", path);
 		return MQ_EIO;
 	}
-	while (off < n) {
-		ssize_t wr = write(fd, (const char *)p + off, n - off);
-
-		if (wr < 0 && errno == EINTR)
-			continue;
-		if (wr <= 0)
-			goto fail;
-		off += (size_t)wr;
-	}
-	/* the mode whatever the umask: the CDN reads these */
-	if (fchmod(fd, 0644))
-		goto fail;
-	if (close(fd)) {
-		fd = -1;
-		goto fail;
+	/* 0644 whatever the umask: the CDN reads these */
+	if (mq_file_finish(fd, p, n, 0644)) {
+		mq_warn("%s", path);
+		unlink(path);
+		return MQ_EIO;
 	}
 	return MQ_OK;
-fail:
-	mq_warn("%s", path);
-	if (fd >= 0)
-		close(fd);
-	unlink(path);
-	return MQ_EIO;
 }
 
 /* Insert rel in the set of paths written; 1 when it was there already. */

@@ -36,17 +36,11 @@ last() {	# the last run's field $1: its first occurrence on the line
 		gsub(/"/, "", v); print v }'
 }
 
-# the endpoint as a CGI
-cgi() {		# method path body; the answer's body on stdout
-	b=$3
-	env MQ_STORE="$STORE" MQ_STATE="$STATE" REQUEST_METHOD="$1" \
-	    PATH_INFO="$2" CONTENT_TYPE=application/json \
-	    CONTENT_LENGTH=${#b} HTTP_HOST=127.0.0.1 \
-	    HTTP_ORIGIN=http://127.0.0.1 REMOTE_ADDR="10.0.0.$((n % 250))" \
-	    HTTP_COOKIE="${COOKIE:-}" HTTP_X_CSRF_TOKEN="${CSRF:-}" \
-	    "$CGI" <<EOT | sed '1,/^\r*$/d'
-$b
-EOT
+# the endpoint as a CGI (scripts/lib.sh), the answer's body on stdout
+. scripts/lib.sh
+cgi() {		# method path body
+	_sstore=$STORE _sstate=$STATE m=$((n % 250)) cookie=${COOKIE:-} \
+	    csrf=${CSRF:-} mq_cgi "$@" | sed '1,/^\r*$/d'
 }
 films=$(awk -F, 'NR > 1 { print $1 }' "$D/movies.csv" | head -n 60)
 n=0
