@@ -5,7 +5,7 @@
 #
 # Builds the small synthetic site (synth --seed 7), then:
 #   a. runs the CGI as a CGI (environment + stdin, no server): every route,
-#      the store checked with the sqlite3 CLI, the rate answer timed;
+#      the store checked with the sqlite3 CLI;
 #   b. serves the site with scripts/serve (lighttpd, loopback) and replays
 #      every tests/data/requests/bad_*.req with curl (live session and CSRF
 #      token substituted for the placeholders): each gets a 4xx and the
@@ -141,9 +141,9 @@ check "a: login role member" test "$(jget role)" = member
 COOKIE=$(sed -n 's/^Set-Cookie: mq_session=\([0-9a-f]*\);.*/\1/p' "$tmp/ans")
 CSRF=$(jget csrf)
 
-# rate: the answer time of the CGI itself (exec, parse in the sandbox,
-# store, fold-in), 50 runs in a loop (the shell's env(1) exec included),
-# must be under 10 ms
+# rate, 50 times in a loop: every answer 200, one row in the end.  The
+# mean answer time is printed, not asserted (a test must not fail because
+# the machine is busy): scripts/bench-cgi measures it against its bar
 cgi POST /rate "{\"movie\":$f4,\"rating\":\"4.5\"}"
 check "a: rate 200" test "$st" = 200
 check "a: rate answers a for_you list" grep -q '"for_you": \[{"id": [0-9]' "$tmp/body"
@@ -162,7 +162,6 @@ done
 b=$(date +%s%N)
 us=$(((b - a) / 50000))
 say "rate answer time: $((us / 1000)).$(((us % 1000) / 100)) ms per request (mean of 50 runs of the CGI)"
-check "a: rate answer time $us us < 10 ms" test "$us" -lt 10000
 check "a: the timed rates answered 200" grep -q '^Status: 200' "$tmp/raw"
 cgi POST /rate "{\"movie\":$f4,\"rating\":\"2.0\"}"
 check "a: rate again replaces: one row" test "$(q "SELECT count(*) || ':' || max(half) FROM ratings WHERE member_id=$alice AND movie_id=$f4")" = 1:4
