@@ -56,8 +56,6 @@ struct hist {
 	char model[12];
 };
 
-struct mshared;
-
 struct site {
 	const struct mq_data *d;
 	const struct mq_site_opts *o;
@@ -84,7 +82,6 @@ struct site {
 	char build[32];
 	double t0;
 	char *part;		/* shard mode: the part being written */
-	struct mshared *mshared; /* the member stage's threads */
 	double tick;		/* last progress line */
 	double cpu0;		/* CPU seconds at the stage's start */
 	int tty;		/* stderr is a terminal */
@@ -1217,6 +1214,7 @@ out:
 
 struct mjob {
 	struct site *S;
+	struct mshared *M;	/* what the threads share */
 	struct mq_out_writer w;
 	struct mq_scratch si, su, sr;
 	struct mq_best_scratch sb;
@@ -1363,9 +1361,10 @@ json_list(struct site *S, const char *name, const struct mq_scored *v,
 
 /* One member's files: recs.json(.zst), recs.html, and history lines. */
 static int
-member_one(struct mjob *J, const struct mshared *M, uint32_t u)
+member_one(struct mjob *J, uint32_t u)
 {
 	struct site *S = J->S;
+	const struct mshared *M = J->M;
 	const struct mq_data *d = S->d;
 	const uint32_t nl = S->o->nlist, date = (uint32_t)S->o->date;
 	struct mq_scored fy[5];
@@ -1484,7 +1483,7 @@ member_worker(void *arg)
 {
 	struct mjob *J = arg;
 	struct site *S = J->S;
-	struct mshared *M = S->mshared;
+	struct mshared *M = J->M;
 	const uint32_t n = S->d->nusers;
 	uint32_t u, end;
 
@@ -1503,7 +1502,7 @@ member_worker(void *arg)
 		for (; u < end && J->rc == MQ_OK; u++)
 			if (S->o->merge || !S->o->nshards ||
 			    u % S->o->nshards == S->o->shard)
-				J->rc = member_one(J, M, u);
+				J->rc = member_one(J, u);
 		pthread_mutex_lock(&M->lock);
 		M->done += MBLOCK;
 		u = M->done < n ? M->done : n;
@@ -1515,13 +1514,14 @@ member_worker(void *arg)
 }
 
 static int
-mjob_init(struct mjob *J, struct site *S)
+mjob_init(struct mjob *J, struct site *S, struct mshared *M)
 {
 	const uint32_t nl = S->o->nlist;
 	int rc;
 
 	memset(J, 0, sizeof(*J));
 	J->S = S;
+	J->M = M;
 	if ((rc = mq_out_writer_init(&J->w, &S->out)))
 		return rc;
 	J->li = mq_allocarray(nl, sizeof(*J->li));
@@ -1572,7 +1572,6 @@ make_members(struct site *S)
 	M.nold = S->nhist;
 	if (pthread_mutex_init(&M.lock, NULL))
 		return mq_oom();
-	S->mshared = &M;
 	/* the history sorted by member, newest first, for the pending lists */
 	if (M.nold)
 		qsort(S->hist, M.nold, sizeof(*S->hist), cmp_hist);
@@ -1592,7 +1591,7 @@ make_members(struct site *S)
 		goto out;
 	}
 	for (t = 0; t < nt; t++)
-		if ((rc = mjob_init(&job[t], S)))
+		if ((rc = mjob_init(&job[t], S, &M)))
 			goto out;
 	job[0].main = 1;
 	/* a thread that cannot start leaves its share to the others */
@@ -1627,7 +1626,6 @@ out:
 		free(M.parts[k]);
 	free(M.parts);
 	pthread_mutex_destroy(&M.lock);
-	S->mshared = NULL;
 	return rc;
 }
 
