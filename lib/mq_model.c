@@ -611,6 +611,7 @@ struct unb_ctx {
 	const struct mq_params *p;
 	const float *mu;
 	const float *nrm;	/* |v| under p->sim */
+	const float *inrm;	/* 1 / |v|, 0 where |v| is 0 */
 	size_t maxdeg;
 	const uint32_t *rows;	/* members to compute (NULL: all) */
 	uint32_t nrows;
@@ -702,6 +703,13 @@ out:
 	return rc ? mq_oom() : MQ_OK;
 }
 
+/* A candidate's lower bound's slack: 1/|v| products round differently
+   from the exact division, by far less than this. */
+#define SLACK	(1.0f - 1e-5f)
+
+/* Candidates ahead whose rows are prefetched in the exact scoring. */
+#define PREFETCH 4
+
 /* A candidate's running partial dot product and overlap. */
 struct est {
 	float acc;
@@ -724,16 +732,22 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 	uint32_t *ord = mq_allocarray(c->maxdeg, sizeof(uint32_t));
 	uint32_t *tmp = mq_allocarray(c->maxdeg, sizeof(uint32_t));
 	struct mq_topk cand = { 0, 0, NULL }, top = { 0, 0, NULL };
+	/* a candidate's overlap is at most the p->user_recent films walked */
+	float *shr = mq_allocarray(p->user_recent + 1, sizeof(float));
 	uint64_t walked = 0, reads = 0;
 	uint32_t u, v, q, ntouch;
 	size_t a, b, beg, end;
+	float floor;
 	int rc = MQ_OK;
 
-	if (!est || !touched || !x || !mark || !rw || !ord || !tmp ||
+	if (!est || !touched || !x || !mark || !rw || !ord || !tmp || !shr ||
 	    mq_topk_init(&cand, p->user_cand) || mq_topk_init(&top, p->k)) {
 		rc = MQ_ENOMEM;
 		goto out;
 	}
+	shr[0] = 0;
+	for (q = 1; q <= p->user_recent; q++)
+		shr[q] = q / (q + (float)p->shrink);
 	for (u = t; u < R->nusers; u += nt) {
 		double nu = 0;
 
@@ -766,13 +780,21 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 			}
 			walked += mq_matrix_ideg(R, i);
 		}
+		/* most of the touched members fall short of the worst kept
+		   candidate: a product with 1/|v| rules them out, and only
+		   the rest get the division-exact score a push compares */
 		mq_topk_reset(&cand);
+		floor = -INFINITY;
 		for (q = 0; q < ntouch; q++) {
 			struct est *e = &est[v = touched[q]];
 
-			if (v != u && c->nrm[v] > 0 && e->acc > 0)
+			if (e->acc * c->inrm[v] * shr[e->cnt] >= floor &&
+			    v != u && c->nrm[v] > 0 && e->acc > 0) {
 				mq_topk_push(&cand, v, e->acc / c->nrm[v] *
 				    (e->cnt / (e->cnt + (float)p->shrink)));
+				if (cand.n == cand.k)
+					floor = cand.v[0].score * SLACK;
+			}
 			e->acc = 0;
 			e->cnt = 0;
 		}
@@ -783,6 +805,18 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 			uint32_t shared = 0;
 
 			v = cand.v[q].id;
+			/* the rows are scattered: ask for a later
+			   candidate's first lines (and, further on, where
+			   its row starts) while this one is summed */
+			if (q + 2 * PREFETCH < cand.n)
+				__builtin_prefetch(R->u_off +
+				    cand.v[q + 2 * PREFETCH].id);
+			if (q + PREFETCH < cand.n) {
+				uint32_t w = cand.v[q + PREFETCH].id;
+
+				__builtin_prefetch(R->u_item + R->u_off[w]);
+				__builtin_prefetch(R->u_half + R->u_off[w]);
+			}
 			/* no branch on mark[i]: which of v's films u
 			   shares is a coin toss the CPU mispredicts, and
 			   x is 0 off u's films, so adding every term gives
@@ -813,6 +847,7 @@ out:
 	free(rw);
 	free(ord);
 	free(tmp);
+	free(shr);
 	mq_topk_release(&cand);
 	mq_topk_release(&top);
 	return rc ? mq_oom() : MQ_OK;
@@ -824,7 +859,7 @@ nbrs_users(struct mq_nbrs *nb, const struct mq_matrix *R,
     uint32_t nrows, struct mq_uwork *work)
 {
 	struct unb_ctx c;
-	float *nrm, *wcol = NULL;
+	float *nrm, *wcol = NULL, *inrm = NULL;
 	unsigned t, nt = mq_threads(p->threads);
 	uint64_t *cost = NULL;
 	uint32_t u, i;
@@ -847,7 +882,7 @@ nbrs_users(struct mq_nbrs *nb, const struct mq_matrix *R,
 		}
 		nrm[u] = (float)sqrt(n2);
 	}
-	c = (struct unb_ctx){ R, p, mu, nrm, max_udeg(R), rows, nrows,
+	c = (struct unb_ctx){ R, p, mu, nrm, NULL, max_udeg(R), rows, nrows,
 	    NULL, NULL, NULL, nb };
 	memset(work, 0, sizeof(*work));
 	for (i = 0; i < R->nitems; i++)
@@ -862,10 +897,14 @@ nbrs_users(struct mq_nbrs *nb, const struct mq_matrix *R,
 	work->recent = p->user_recent;
 	wcol = col_weights(R, p, mu);
 	cost = calloc(2 * (size_t)nt, sizeof(*cost));
-	if (wcol == NULL || cost == NULL) {
+	inrm = mq_allocarray(R->nusers, sizeof(float));
+	if (wcol == NULL || cost == NULL || inrm == NULL) {
 		rc = mq_oom();
 		goto out;
 	}
+	for (u = 0; u < R->nusers; u++)
+		inrm[u] = nrm[u] > 0 ? 1.0f / nrm[u] : 0.0f;
+	c.inrm = inrm;
 	c.wcol = wcol;
 	c.walked = cost;
 	c.rescored = cost + nt;
@@ -877,6 +916,7 @@ nbrs_users(struct mq_nbrs *nb, const struct mq_matrix *R,
 out:
 	free(cost);
 	free(wcol);
+	free(inrm);
 	free(nrm);
 	if (rc)
 		mq_nbrs_release(nb);
