@@ -754,6 +754,7 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 	struct mq_topk cand = { 0, 0, NULL }, top = { 0, 0, NULL };
 	/* a candidate's overlap is at most the p->user_recent films walked */
 	float *shr = mq_allocarray(p->user_recent + 1, sizeof(float));
+	size_t *cbeg = mq_allocarray(p->user_cand + 1, sizeof(size_t));
 	uint64_t walked = 0, reads = 0;
 	uint32_t u, v, q, ntouch;
 	size_t a, b, beg, end;
@@ -761,7 +762,7 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 	int rc = MQ_OK;
 
 	if (!est || !touched || !x || !mark || !rw || !ord || !tmp || !shr ||
-	    mq_topk_init(&cand, p->user_cand) || mq_topk_init(&top, p->k)) {
+	    !cbeg || mq_topk_init(&cand, p->user_cand) || mq_topk_init(&top, p->k)) {
 		rc = MQ_ENOMEM;
 		goto out;
 	}
@@ -791,11 +792,19 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 			    (p->recency > 0 ? ord[a] : a)];
 			float wu = x[i];
 
-			for (b = R->i_off[i]; b < R->i_off[i + 1]; b++) {
+			size_t fe = R->i_off[i + 1];
+
+			/* the raters ascend, but by uneven strides the
+			   hardware does not foresee; and "first touch?" is
+			   counted, not branched on */
+			for (b = R->i_off[i]; b < fe; b++) {
 				struct est *e = &est[R->i_user[b]];
 
-				if (e->cnt++ == 0)
-					touched[ntouch++] = R->i_user[b];
+				if (b + 4 * PREFETCH < fe)
+					__builtin_prefetch(est +
+					    R->i_user[b + 4 * PREFETCH]);
+				touched[ntouch] = R->i_user[b];
+				ntouch += e->cnt++ == 0;
 				e->acc += wu * wcol[b];
 			}
 			walked += mq_matrix_ideg(R, i);
@@ -808,6 +817,11 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 		for (q = 0; q < ntouch; q++) {
 			struct est *e = &est[v = touched[q]];
 
+			if (q + 4 * PREFETCH < ntouch) {
+				__builtin_prefetch(est + touched[q + 4 * PREFETCH]);
+				__builtin_prefetch(c->inrm +
+				    touched[q + 4 * PREFETCH]);
+			}
 			if (e->acc * c->inrm[v] * shr[e->cnt] >= floor &&
 			    v != u && c->nrm[v] > 0 && e->acc > 0) {
 				mq_topk_push(&cand, v, e->acc / c->nrm[v] *
@@ -818,7 +832,10 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 			e->acc = 0;
 			e->cnt = 0;
 		}
-		/* 2. the candidates' exact scores, summed as the walk would */
+		/* 2. the candidates' exact scores, summed as the walk would;
+		   their rows' starts are looked up first, all at once */
+		for (q = 0; q < cand.n; q++)
+			cbeg[q] = R->u_off[cand.v[q].id];
 		mq_topk_reset(&top);
 		for (q = 0; q < cand.n; q++) {
 			float dot = 0;
@@ -826,16 +843,10 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 
 			v = cand.v[q].id;
 			/* the rows are scattered: ask for a later
-			   candidate's first lines (and, further on, where
-			   its row starts) while this one is summed */
-			if (q + 2 * PREFETCH < cand.n)
-				__builtin_prefetch(R->u_off +
-				    cand.v[q + 2 * PREFETCH].id);
+			   candidate's first lines while this one is summed */
 			if (q + PREFETCH < cand.n) {
-				uint32_t w = cand.v[q + PREFETCH].id;
-
-				__builtin_prefetch(R->u_item + R->u_off[w]);
-				__builtin_prefetch(R->u_half + R->u_off[w]);
+				__builtin_prefetch(R->u_item + cbeg[q + PREFETCH]);
+				__builtin_prefetch(R->u_half + cbeg[q + PREFETCH]);
 			}
 			/* no branch on mark[i]: which of v's films u
 			   shares is a coin toss the CPU mispredicts, and
@@ -868,6 +879,7 @@ out:
 	free(ord);
 	free(tmp);
 	free(shr);
+	free(cbeg);
 	mq_topk_release(&cand);
 	mq_topk_release(&top);
 	return rc ? mq_oom() : MQ_OK;
