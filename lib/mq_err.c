@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "mq_err.h"
 
@@ -51,12 +52,40 @@ mq_oom(void)
 	return MQ_ENOMEM;
 }
 
+/* Huge pages: 2 MiB on x86-64 and arm64 alike. */
+#define HUGE_PAGE	((uintptr_t)2 << 20)
+
+/*
+ * Ask for huge pages under a large array.  The walks of the models read
+ * such arrays (a member's row, a film's raters) at scattered places, and
+ * with 4 KiB pages nearly every row costs a TLB miss; the kernel here
+ * gives huge pages only where asked (transparent_hugepage=madvise).  It is
+ * advice: where it is refused nothing changes but the speed.  Arrays that
+ * grow by realloc are left alone: at 20M ratings the CSV loader's growing
+ * arrays took 14-17 s with 4 KiB pages and 22-24 s with huge ones.
+ */
+static void *
+huge(void *p, size_t len)
+{
+	uintptr_t lo, hi;
+
+	if (p == NULL || len < 4 * HUGE_PAGE)
+		return p;
+	lo = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	hi = ((uintptr_t)p + len) & ~(HUGE_PAGE - 1);
+#ifdef MADV_HUGEPAGE
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
 void *
 mq_allocarray(size_t n, size_t size)
 {
 	if (size && n > SIZE_MAX / size)
 		return NULL;
-	return malloc(n && size ? n * size : 1);
+	return huge(malloc(n && size ? n * size : 1), n * size);
 }
 
 void *

@@ -36,8 +36,9 @@ void mq_warnx(const char *fmt, ...)
 int mq_oom(void);
 
 /*
- * Allocation helpers: like malloc/calloc/realloc but with overflow-checked
- * element counts; they return NULL on failure and never print.
+ * Allocation helpers: like malloc/realloc but with overflow-checked element
+ * counts; they return NULL on failure and never print.  mq_allocarray()
+ * asks the kernel for huge pages under arrays of 8 MiB and more.
  */
 void *mq_allocarray(size_t n, size_t size);
 void *mq_reallocarray(void *p, size_t n, size_t size);
