@@ -1167,6 +1167,13 @@ rec_item(const struct mq_model *m, struct mq_scratch *s, uint32_t u,
 		const uint32_t *id = nb->id + (size_t)i * nb->k;
 		const float *sim = nb->sim + (size_t)i * nb->k;
 
+		/* a later film's neighbour list, while this one is read */
+		if (a + PREFETCH < base + d) {
+			size_t ahead = (size_t)R->u_item[a + PREFETCH] * nb->k;
+
+			__builtin_prefetch(nb->id + ahead);
+			__builtin_prefetch(nb->sim + ahead);
+		}
 		if (w <= 0)
 			continue;
 		for (q = 0; q < nb->cnt[i]; q++) {
@@ -1194,10 +1201,21 @@ rec_user(const struct mq_model *m, struct mq_scratch *s, uint32_t u,
 	uint32_t q;
 	size_t b;
 
+	/* the neighbours' rows are scattered: where each starts is asked
+	   for at once, and each row a few neighbours ahead of the one read */
+	for (q = 0; q < nb->cnt[u]; q++)
+		__builtin_prefetch(R->u_off + id[q]);
 	mark_seen(R, u, s->mark, 1);
 	for (q = 0; q < nb->cnt[u]; q++) {
 		uint32_t v = id[q];
 
+		if (q + PREFETCH < nb->cnt[u]) {
+			size_t ahead = R->u_off[id[q + PREFETCH]];
+
+			__builtin_prefetch(R->u_item + ahead);
+			__builtin_prefetch(R->u_half + ahead);
+			__builtin_prefetch(m->umean + id[q + PREFETCH]);
+		}
 		for (b = R->u_off[v]; b < R->u_off[v + 1]; b++) {
 			uint32_t j = R->u_item[b];
 			float w;
