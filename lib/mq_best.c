@@ -313,7 +313,7 @@ place_new_films(struct mq_best *b)
 	uint64_t *films = NULL;	/* (mask, film) pairs */
 	struct mq_scored *order = NULL;
 	struct mq_topk top;
-	int64_t tmax = INT64_MIN;
+	int64_t tmax = INT64_MIN, *first = NULL;
 	uint32_t i, u, k, nf = 0, ranked, *given = NULL;
 	size_t a;
 	int rc = MQ_OK;
@@ -327,31 +327,27 @@ place_new_films(struct mq_best *b)
 	films = mq_allocarray(2 * (size_t)R->nitems + 2, sizeof(uint64_t));
 	order = mq_allocarray(R->nusers + 1, sizeof(*order));
 	given = calloc(R->nitems + 1, sizeof(uint32_t));
+	first = mq_allocarray(R->nitems + 1, sizeof(int64_t));
 	if (!b->is_new || !b->newcnt || !b->newlist || !films || !order ||
-	    !given) {
+	    !given || !first) {
 		rc = mq_oom();
 		goto out;
 	}
-	for (a = 0; a < R->nnz; a++)
+	/* each film's first rating, in one pass over the rows (the
+	   columns have no times) */
+	for (i = 0; i < R->nitems; i++)
+		first[i] = INT64_MAX;
+	for (a = 0; a < R->nnz; a++) {
 		if (R->u_ts[a] > tmax)
 			tmax = R->u_ts[a];
+		if (R->u_ts[a] < first[R->u_item[a]])
+			first[R->u_item[a]] = R->u_ts[a];
+	}
 	for (i = 0; i < R->nitems; i++) {
-		int64_t first = INT64_MAX;
-		size_t p;
-
-		if (mq_matrix_ideg(R, i) >= b->p.new_max) {
-			/* the first rating of the film: the column has no
-			   times, so look them up in the member rows */
-			for (p = R->i_off[i]; p < R->i_off[i + 1]; p++) {
-				size_t q = mq_matrix_find(R, R->i_user[p], i);
-
-				if (R->u_ts[q] < first)
-					first = R->u_ts[q];
-			}
-			if (tmax == INT64_MIN ||
-			    first < tmax - (int64_t)b->p.new_days * 86400)
-				continue;
-		}
+		if (mq_matrix_ideg(R, i) >= b->p.new_max &&
+		    (tmax == INT64_MIN ||
+		    first[i] < tmax - (int64_t)b->p.new_days * 86400))
+			continue;
 		b->is_new[i] = 1;
 		films[2 * nf] = b->d->genres[i];
 		films[2 * nf + 1] = i;
@@ -444,6 +440,7 @@ out:
 	free(films);
 	free(order);
 	free(given);
+	free(first);
 	return rc;
 }
 
