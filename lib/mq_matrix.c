@@ -1,9 +1,11 @@
 /*
  * mq_matrix.c - building and querying the two-way CSR ratings matrix.
  *
- * The build is a counting sort, no comparison sort: count per member and
- * per film, prefix-sum into offsets, then three linear scatters that leave
- * every member row sorted by film and every film column sorted by member.
+ * The build counts per member, prefix-sums into offsets and scatters the
+ * ratings into member rows in input order; a row not already in film order
+ * is sorted (stably: equal films keep their input order).  Each film column
+ * is then filled by walking the rows in member order, so it comes out
+ * sorted by member.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -62,67 +64,118 @@ mq_matrix_columns(struct mq_matrix *m)
 	return MQ_OK;
 }
 
+/* Order (film, position) pairs: a row's stable order by film. */
+static int
+cmp_film_pos(const void *a, const void *b)
+{
+	const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Put row u in film order, keeping equal films in their input order.
+ * key is scratch for the row's length in (film << 32 | index) keys, and
+ * the three value scratch arrays as long (a row holds fewer than 2^32).
+ */
+static void
+sort_row(struct mq_matrix *m, uint32_t u, uint64_t *key, uint32_t *item,
+    uint8_t *half, int64_t *ts)
+{
+	size_t base = m->u_off[u], d = m->u_off[u + 1] - base, a;
+
+	for (a = 0; a < d; a++)
+		key[a] = (uint64_t)m->u_item[base + a] << 32 | a;
+	qsort(key, d, sizeof(*key), cmp_film_pos);
+	for (a = 0; a < d; a++) {
+		size_t from = base + (uint32_t)key[a];
+
+		item[a] = m->u_item[from];
+		half[a] = m->u_half[from];
+		ts[a] = m->u_ts[from];
+	}
+	memcpy(m->u_item + base, item, d * sizeof(*item));
+	memcpy(m->u_half + base, half, d);
+	memcpy(m->u_ts + base, ts, d * sizeof(*ts));
+}
+
 int
 mq_matrix_build(struct mq_matrix *m, uint32_t nusers, uint32_t nitems,
     const struct mq_triple *t, size_t n)
 {
-	size_t *fill = NULL, *colk = NULL;
-	size_t nfill = (nusers > nitems ? nusers : nitems) + (size_t)1;
-	size_t k, p, q;
-	uint32_t u, i;
+	size_t *fill = NULL, k, q, d, maxd = 1;
+	uint64_t *key = NULL;
+	uint32_t *item = NULL, u;
+	uint8_t *half = NULL;
+	int64_t *ts = NULL;
 
 	memset(m, 0, sizeof(*m));
 	m->nusers = nusers;
 	m->nitems = nitems;
 	m->nnz = n;
 	m->u_off = calloc((size_t)nusers + 1, sizeof(size_t));
-	m->i_off = calloc((size_t)nitems + 1, sizeof(size_t));
 	m->u_item = mq_allocarray(n, sizeof(uint32_t));
 	m->u_half = mq_allocarray(n, 1);
 	m->u_ts = mq_allocarray(n, sizeof(int64_t));
-	fill = mq_allocarray(nfill, sizeof(size_t));
-	colk = mq_allocarray(n, sizeof(size_t));
-	if (!m->u_off || !m->i_off || !m->u_item || !m->u_half || !m->u_ts ||
-	    !fill || !colk)
+	fill = mq_allocarray((size_t)nusers + 1, sizeof(size_t));
+	if (!m->u_off || !m->u_item || !m->u_half || !m->u_ts || !fill)
 		goto oom;
 
-	for (k = 0; k < n; k++) {
+	/* 1. Rows in input order: the ratings come grouped by member, as
+	      MovieLens writes them, so this pass reads and writes in order. */
+	for (k = 0; k < n; k++)
 		m->u_off[t[k].user + 1]++;
-		m->i_off[t[k].item + 1]++;
-	}
 	for (u = 0; u < nusers; u++)
 		m->u_off[u + 1] += m->u_off[u];
-	for (i = 0; i < nitems; i++)
-		m->i_off[i + 1] += m->i_off[i];
-
-	/* 1. The triples' positions grouped by film. */
-	memcpy(fill, m->i_off, ((size_t)nitems + 1) * sizeof(size_t));
-	for (k = 0; k < n; k++)
-		colk[fill[t[k].item]++] = k;
-
-	/* 2. Walking films in order fills every member row in film order. */
 	memcpy(fill, m->u_off, ((size_t)nusers + 1) * sizeof(size_t));
-	for (p = 0; p < n; p++) {
-		const struct mq_triple *tr = &t[colk[p]];
-
-		q = fill[tr->user]++;
-		m->u_item[q] = tr->item;
-		m->u_half[q] = tr->half;
-		m->u_ts[q] = tr->ts;
+	for (k = 0; k < n; k++) {
+		q = fill[t[k].user]++;
+		m->u_item[q] = t[k].item;
+		m->u_half[q] = t[k].half;
+		m->u_ts[q] = t[k].ts;
 	}
+	free(fill);
+	fill = NULL;
+
+	/* 2. Each row in film order, stably; MovieLens rows already are. */
+	for (u = 0; u < nusers; u++)
+		if ((d = m->u_off[u + 1] - m->u_off[u]) > maxd)
+			maxd = d;
+	for (u = 0; u < nusers; u++) {
+		for (k = m->u_off[u] + 1; k < m->u_off[u + 1]; k++)
+			if (m->u_item[k] < m->u_item[k - 1])
+				break;
+		if (k >= m->u_off[u + 1])
+			continue;
+		if (key == NULL) {
+			key = mq_allocarray(maxd, sizeof(*key));
+			item = mq_allocarray(maxd, sizeof(*item));
+			half = mq_allocarray(maxd, sizeof(*half));
+			ts = mq_allocarray(maxd, sizeof(*ts));
+			if (!key || !item || !half || !ts)
+				goto oom;
+		}
+		sort_row(m, u, key, item, half, ts);
+	}
+	free(key);
+	free(item);
+	free(half);
+	free(ts);
+	key = NULL;
+	item = NULL;
+	half = NULL;
+	ts = NULL;
 
 	/* 3. The columns, from the rows. */
-	free(fill);
-	free(colk);
-	fill = colk = NULL;
-	free(m->i_off);
-	m->i_off = NULL;
 	if (mq_matrix_columns(m))
 		goto oom;
 	return MQ_OK;
 oom:
 	free(fill);
-	free(colk);
+	free(key);
+	free(item);
+	free(half);
+	free(ts);
 	mq_matrix_release(m);
 	return mq_oom();
 }
