@@ -770,12 +770,15 @@ mq_best_recommend(const struct mq_best *b, struct mq_best_scratch *s,
 	unsigned g;
 
 	*nout = 0;
+	s->ni = s->nu = 0;
 	if (u >= R->nusers || n == 0)
 		return;
 	if (n > 64)
 		n = main_n = 64;
 	mq_model_recommend(&b->item, &s->si, u, b->p.ncand, s->ci, &ni);
 	mq_model_recommend(&b->user, &s->su, u, b->p.ncand, s->cu, &nu);
+	s->ni = ni;
+	s->nu = nu;
 	if (ni)
 		mi = s->ci[0].score;
 	if (nu)

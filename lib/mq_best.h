@@ -109,6 +109,9 @@ void mq_best_release(struct mq_best *b);
 struct mq_best_scratch {
 	struct mq_scratch si, su;
 	struct mq_scored *ci, *cu, *cand;
+	uint32_t ni, nu;	/* after mq_best_recommend(): the member's
+				   best p.ncand films under the item and
+				   the member model, best first, in ci, cu */
 	uint8_t *mark;
 };
 

@@ -1386,11 +1386,20 @@ member_one(struct mjob *J, uint32_t u)
 		snprintf(rel, sizeof(rel), "m/%s/recs.html", hex);
 		return member_take(J, part, rel, MQ_OUT_PRIVATE);
 	}
-	mq_model_recommend(&S->best.item, &J->si, u, nl, J->li, &ni);
-	mq_model_recommend(&S->best.user, &J->su, u, nl, J->lu, &nu);
-	mq_model_recommend(&S->rnd, &J->sr, u, nl, J->lr, &nr);
 	mq_best_recommend(&S->best, &J->sb, u, S->o->nrecs, fy, from, about,
 	    &nf);
+	/* the item and member lists are the heads of the longer ones the
+	   blend just ranked (a top-k list's head is the top of fewer) */
+	if (nl <= S->best.p.ncand) {
+		ni = nl < J->sb.ni ? nl : J->sb.ni;
+		nu = nl < J->sb.nu ? nl : J->sb.nu;
+		memcpy(J->li, J->sb.ci, ni * sizeof(*J->li));
+		memcpy(J->lu, J->sb.cu, nu * sizeof(*J->lu));
+	} else {
+		mq_model_recommend(&S->best.item, &J->si, u, nl, J->li, &ni);
+		mq_model_recommend(&S->best.user, &J->su, u, nl, J->lu, &nu);
+	}
+	mq_model_recommend(&S->rnd, &J->sr, u, nl, J->lr, &nr);
 
 	mq_buf_reset(&J->js);
 	mq_buf_reset(&J->cards);
