@@ -385,9 +385,11 @@ inb_worker(void *arg, unsigned t, unsigned nt)
 				size_t f = u_off[R->i_user[a + PREFETCH]];
 
 				__builtin_prefetch(u_item + f);
-				__builtin_prefetch(u_item + f + 16);
 				__builtin_prefetch(wrow + f);
-				__builtin_prefetch(wrow + f + 16);
+				if (f + 16 < R->nnz) {
+					__builtin_prefetch(u_item + f + 16);
+					__builtin_prefetch(wrow + f + 16);
+				}
 			}
 
 			/* u's films are ascending: walk up to i */
@@ -745,7 +747,9 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 	const float *restrict wcol = c->wcol;
 	struct est *restrict est = calloc(R->nusers ? R->nusers : 1,
 	    sizeof(*est));
-	uint32_t *touched = mq_allocarray(R->nusers, sizeof(uint32_t));
+	/* one spare: each rater is written before it is known to be new */
+	uint32_t *touched = mq_allocarray(R->nusers + (size_t)1,
+	    sizeof(uint32_t));
 	float *x = calloc(R->nitems ? R->nitems : 1, sizeof(float));
 	uint8_t *mark = calloc(R->nitems ? R->nitems : 1, 1);
 	float *rw = mq_allocarray(c->maxdeg, sizeof(float));
@@ -762,7 +766,8 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 	int rc = MQ_OK;
 
 	if (!est || !touched || !x || !mark || !rw || !ord || !tmp || !shr ||
-	    !cbeg || mq_topk_init(&cand, p->user_cand) || mq_topk_init(&top, p->k)) {
+	    !cbeg || mq_topk_init(&cand, p->user_cand) ||
+	    mq_topk_init(&top, p->k)) {
 		rc = MQ_ENOMEM;
 		goto out;
 	}
@@ -818,9 +823,10 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 			struct est *e = &est[v = touched[q]];
 
 			if (q + 4 * PREFETCH < ntouch) {
-				__builtin_prefetch(est + touched[q + 4 * PREFETCH]);
-				__builtin_prefetch(c->inrm +
-				    touched[q + 4 * PREFETCH]);
+				uint32_t w = touched[q + 4 * PREFETCH];
+
+				__builtin_prefetch(est + w);
+				__builtin_prefetch(c->inrm + w);
 			}
 			if (e->acc * c->inrm[v] * shr[e->cnt] >= floor &&
 			    v != u && c->nrm[v] > 0 && e->acc > 0) {
@@ -845,8 +851,10 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 			/* the rows are scattered: ask for a later
 			   candidate's first lines while this one is summed */
 			if (q + PREFETCH < cand.n) {
-				__builtin_prefetch(R->u_item + cbeg[q + PREFETCH]);
-				__builtin_prefetch(R->u_half + cbeg[q + PREFETCH]);
+				size_t f = cbeg[q + PREFETCH];
+
+				__builtin_prefetch(R->u_item + f);
+				__builtin_prefetch(R->u_half + f);
 			}
 			/* no branch on mark[i]: which of v's films u
 			   shares is a coin toss the CPU mispredicts, and
