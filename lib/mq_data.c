@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "mq_err.h"
 #include "mq_csv.h"
@@ -1464,6 +1465,41 @@ on_row(const struct mq_csv_row *row, void *arg)
 /*
  * Read one file.  *absent is set when an optional file does not exist.
  */
+
+/*
+ * Room for every rating of the file on fp at once: a row takes at least 8
+ * bytes ("1,1,1,1" and its line end), so size / 8 rows is an upper bound.
+ * Only the pages written are ever backed, and one allocation saves the
+ * 40-odd reallocations and their page faults of growing by half (the 20M
+ * set's load: see the README).  Above MAX_RESERVE rows, or when the
+ * allocation is refused, the array grows as it did.
+ */
+#define MAX_RESERVE	((size_t)1 << 27)
+
+static void
+reserve_ratings(struct loader *L, FILE *fp)
+{
+	struct stat sb;
+	size_t cap;
+	void *t, *line;
+
+	if (L->tcap != 0 || fstat(fileno(fp), &sb) || sb.st_size <= 0)
+		return;
+	cap = (size_t)sb.st_size / 8 + 1;
+	if (cap > MAX_RESERVE)
+		cap = MAX_RESERVE;
+	t = mq_allocarray(cap, sizeof(*L->t));
+	line = mq_allocarray(cap, sizeof(uint32_t));
+	if (t == NULL || line == NULL) {
+		free(t);
+		free(line);
+		return;
+	}
+	L->t = t;
+	L->tline = line;
+	L->tcap = cap;
+}
+
 static int
 read_file(struct loader *L, enum mq_file fi, int *absent)
 {
@@ -1494,6 +1530,8 @@ read_file(struct loader *L, enum mq_file fi, int *absent)
 		return MQ_EIO;
 	}
 	st->present = 1;
+	if (fi == MQ_F_RATINGS)
+		reserve_ratings(L, fp);
 	rc = mq_csv_read(fp, L->path, on_row, L);
 	fclose(fp);
 	if (rc != MQ_OK)
