@@ -1463,16 +1463,13 @@ on_row(const struct mq_csv_row *row, void *arg)
 }
 
 /*
- * Read one file.  *absent is set when an optional file does not exist.
- */
-
-/*
  * Room for every rating of the file on fp at once: a row takes at least 8
  * bytes ("1,1,1,1" and its line end), so size / 8 rows is an upper bound.
- * Only the pages written are ever backed, and one allocation saves the
- * 40-odd reallocations and their page faults of growing by half (the 20M
- * set's load: see the README).  Above MAX_RESERVE rows, or when the
- * allocation is refused, the array grows as it did.
+ * Only the pages written are ever backed (on huge pages: mq_allocarray),
+ * one allocation saves the dozen reallocations of growing by half, and
+ * trim_ratings() gives the rest back once the file is read.  Above
+ * MAX_RESERVE rows, or when the allocation is refused, the array grows as
+ * it did.
  */
 #define MAX_RESERVE	((size_t)1 << 27)
 
@@ -1499,6 +1496,25 @@ reserve_ratings(struct loader *L, FILE *fp)
 	L->tline = line;
 	L->tcap = cap;
 }
+
+/* Give back the reserved room the ratings did not take. */
+static void
+trim_ratings(struct loader *L)
+{
+	void *p;
+
+	if (L->nt == 0 || L->nt == L->tcap)
+		return;
+	if ((p = mq_reallocarray(L->t, L->nt, sizeof(*L->t))) != NULL)
+		L->t = p;
+	if ((p = mq_reallocarray(L->tline, L->nt, sizeof(uint32_t))) != NULL)
+		L->tline = p;
+	L->tcap = L->nt;
+}
+
+/*
+ * Read one file.  *absent is set when an optional file does not exist.
+ */
 
 static int
 read_file(struct loader *L, enum mq_file fi, int *absent)
@@ -1534,6 +1550,8 @@ read_file(struct loader *L, enum mq_file fi, int *absent)
 		reserve_ratings(L, fp);
 	rc = mq_csv_read(fp, L->path, on_row, L);
 	fclose(fp);
+	if (fi == MQ_F_RATINGS)
+		trim_ratings(L);
 	if (rc != MQ_OK)
 		return rc;
 	if (!L->header) {

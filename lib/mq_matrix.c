@@ -3,9 +3,8 @@
  *
  * The build counts per member, prefix-sums into offsets and scatters the
  * ratings into member rows in input order; a row not already in film order
- * is sorted (stably: equal films keep their input order).  Each film column
- * is then filled by walking the rows in member order, so it comes out
- * sorted by member.
+ * is sorted.  Each film column is then filled by walking the rows in
+ * member order, so it comes out sorted by member.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +73,7 @@ cmp_film_pos(const void *a, const void *b)
 }
 
 /*
- * Put row u in film order, keeping equal films in their input order.
+ * Put row u in film order (stably, though a row holds each film once).
  * key is scratch for the row's length in (film << 32 | index) keys, and
  * the three value scratch arrays as long (a row holds fewer than 2^32).
  */

@@ -12,6 +12,7 @@
  * r % T); every row is computed the same way whatever T is, so results do
  * not depend on the thread count.
  */
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -370,6 +371,8 @@ inb_worker(void *arg, unsigned t, unsigned nt)
 	for (i = t; i < R->nitems; i += nt) {
 		size_t end = R->i_off[i + 1];
 
+		if (R->i_off[i] == end)		/* touched nothing */
+			continue;
 		for (a = R->i_off[i]; a < end; a++) {
 			uint32_t u = R->i_user[a];
 			float wi = c->wcol[a];
@@ -732,6 +735,18 @@ out:
    from the exact division, by far less than this. */
 #define SLACK	(1.0f - 1e-5f)
 
+/*
+ * What an estimate must reach to be scored exactly, given the worst kept
+ * candidate's score: a little less, relatively (SLACK) and absolutely (a
+ * few of the smallest floats, for subnormal scores, where rounding errors
+ * are absolute).  No bound when the worst score is not positive.
+ */
+static inline float
+bound(float worst)
+{
+	return worst > 0 ? worst * SLACK - 4 * FLT_TRUE_MIN : -INFINITY;
+}
+
 /* A candidate's running partial dot product and overlap. */
 struct est {
 	float acc;
@@ -757,8 +772,8 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 	uint32_t *tmp = mq_allocarray(c->maxdeg, sizeof(uint32_t));
 	struct mq_topk cand = { 0, 0, NULL }, top = { 0, 0, NULL };
 	/* a candidate's overlap is at most the p->user_recent films walked */
-	float *shr = mq_allocarray(p->user_recent + 1, sizeof(float));
-	size_t *cbeg = mq_allocarray(p->user_cand + 1, sizeof(size_t));
+	float *shr = mq_allocarray((size_t)p->user_recent + 1, sizeof(float));
+	size_t *cbeg = mq_allocarray((size_t)p->user_cand + 1, sizeof(size_t));
 	uint64_t walked = 0, reads = 0;
 	uint32_t u, v, q, ntouch;
 	size_t a, b, beg, end;
@@ -828,12 +843,17 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 				__builtin_prefetch(est + w);
 				__builtin_prefetch(c->inrm + w);
 			}
-			if (e->acc * c->inrm[v] * shr[e->cnt] >= floor &&
+			/* (a film rated twice by one member, which no
+			   loader lets through, could count past the table:
+			   1 bounds the factor from above) */
+			float f = e->cnt <= p->user_recent ? shr[e->cnt] : 1;
+
+			if (e->acc * c->inrm[v] * f >= floor &&
 			    v != u && c->nrm[v] > 0 && e->acc > 0) {
 				mq_topk_push(&cand, v, e->acc / c->nrm[v] *
 				    (e->cnt / (e->cnt + (float)p->shrink)));
-				if (cand.n == cand.k)
-					floor = cand.v[0].score * SLACK;
+				if (cand.k && cand.n == cand.k)
+					floor = bound(cand.v[0].score);
 			}
 			e->acc = 0;
 			e->cnt = 0;

@@ -60,30 +60,37 @@ START_TEST(build_both_ways)
 }
 END_TEST
 
-START_TEST(build_equal_films_keep_input_order)
+START_TEST(build_interleaved_members)
 {
+	/* members interleaved, films descending: the rows are sorted */
 	static const struct mq_triple D[] = {
-		{ 0, 2, 100, 1 }, { 1, 0, 7, 2 }, { 0, 1, 50, 3 },
-		{ 0, 2, 200, 4 }, { 0, 0, 300, 5 },
+		{ 0, 2, 100, 1 }, { 1, 2, 7, 2 }, { 0, 1, 50, 3 },
+		{ 1, 0, 8, 4 }, { 0, 0, 300, 5 },
 	};
 	struct mq_matrix m;
 	size_t b;
 
 	ck_assert_int_eq(mq_matrix_build(&m, 2, 3, D, 5), MQ_OK);
 	b = m.u_off[0];
-	ck_assert_uint_eq(mq_matrix_udeg(&m, 0), 4);
+	ck_assert_uint_eq(mq_matrix_udeg(&m, 0), 3);
 	ck_assert_uint_eq(m.u_item[b], 0);
 	ck_assert_int_eq(m.u_ts[b], 300);
+	ck_assert_uint_eq(m.u_half[b], 5);
 	ck_assert_uint_eq(m.u_item[b + 1], 1);
+	ck_assert_int_eq(m.u_ts[b + 1], 50);
 	ck_assert_uint_eq(m.u_item[b + 2], 2);
-	ck_assert_int_eq(m.u_ts[b + 2], 100);
 	ck_assert_uint_eq(m.u_half[b + 2], 1);
-	ck_assert_uint_eq(m.u_item[b + 3], 2);
-	ck_assert_int_eq(m.u_ts[b + 3], 200);
-	ck_assert_uint_eq(m.u_half[b + 3], 4);
+	b = m.u_off[1];
+	ck_assert_uint_eq(mq_matrix_udeg(&m, 1), 2);
+	ck_assert_uint_eq(m.u_item[b], 0);
+	ck_assert_int_eq(m.u_ts[b], 8);
+	ck_assert_uint_eq(m.u_item[b + 1], 2);
+	ck_assert_uint_eq(m.u_half[b + 1], 2);
 	ck_assert_uint_eq(mq_matrix_ideg(&m, 2), 2);
+	ck_assert_uint_eq(m.i_user[m.i_off[2]], 0);
 	ck_assert_uint_eq(m.i_half[m.i_off[2]], 1);
-	ck_assert_uint_eq(m.i_half[m.i_off[2] + 1], 4);
+	ck_assert_uint_eq(m.i_user[m.i_off[2] + 1], 1);
+	ck_assert_uint_eq(m.i_half[m.i_off[2] + 1], 2);
 	mq_matrix_release(&m);
 }
 END_TEST
@@ -106,7 +113,7 @@ matrix_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, build_both_ways);
-	tcase_add_test(tc, build_equal_films_keep_input_order);
+	tcase_add_test(tc, build_interleaved_members);
 	tcase_add_test(tc, build_empty);
 	suite_add_tcase(s, tc);
 	return s;
