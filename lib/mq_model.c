@@ -294,10 +294,11 @@ struct inb_lists {
 struct inb_ctx {
 	const struct mq_matrix *R;
 	const struct mq_params *p;
-	const float *wrow;	/* similarity weight of each rating, row order */
-	const float *wcol;	/* the same, column order */
-	const float *pw_row;	/* |i|^(2 alpha) */
-	const float *pw_col;	/* |j|^(2 (1 - alpha)) */
+	const float *mu;	/* the members' means */
+	float *wrow;		/* similarity weight of each rating, row order */
+	float *wcol;		/* the same, column order */
+	float *pw_row;		/* |i|^(2 alpha) */
+	float *pw_col;		/* |j|^(2 (1 - alpha)) */
 	struct inb_lists *lists;	/* one per thread */
 };
 
@@ -347,6 +348,39 @@ inb_offer(struct inb_lists *l, uint32_t i, uint32_t j, float s)
 	mq_topk_push(t, j, s);
 	if (t->n == t->k)
 		l->floor[i] = t->v[0].score;
+}
+
+/*
+ * Thread t of nt: the weights of its share of the member rows, and of
+ * the film columns t, t + nt, ... with their norms' powers.
+ */
+static int
+inb_prep(void *arg, unsigned t, unsigned nt)
+{
+	struct inb_ctx *c = arg;
+	const struct mq_matrix *R = c->R;
+	const struct mq_params *p = c->p;
+	uint32_t u = (uint32_t)((uint64_t)R->nusers * t / nt);
+	uint32_t uend = (uint32_t)((uint64_t)R->nusers * (t + 1) / nt), i;
+	size_t a;
+
+	for (; u < uend; u++)
+		for (a = R->u_off[u]; a < R->u_off[u + 1]; a++)
+			c->wrow[a] = sim_weight(p->sim, R->u_half[a], c->mu[u]);
+	for (i = t; i < R->nitems; i += nt) {
+		double n2 = 0;
+
+		for (a = R->i_off[i]; a < R->i_off[i + 1]; a++) {
+			float w = sim_weight(p->sim, R->i_half[a],
+			    c->mu[R->i_user[a]]);
+
+			c->wcol[a] = w;
+			n2 += (double)w * w;
+		}
+		c->pw_row[i] = (float)pow(n2, p->alpha);
+		c->pw_col[i] = (float)pow(n2, 1.0 - p->alpha);
+	}
+	return MQ_OK;
 }
 
 static int
@@ -464,8 +498,6 @@ mq_nbrs_items(struct mq_nbrs *nb, const struct mq_matrix *R,
 	float *mu = NULL, *pw_row = NULL, *pw_col = NULL;
 	float *wrow = NULL, *wcol = NULL;
 	unsigned t, nt = mq_threads(p->threads);
-	uint32_t i, u;
-	size_t a;
 	int rc;
 
 	if ((rc = nbrs_alloc(nb, R->nitems, p->k)))
@@ -474,25 +506,15 @@ mq_nbrs_items(struct mq_nbrs *nb, const struct mq_matrix *R,
 	pw_row = mq_allocarray(R->nitems, sizeof(float));
 	pw_col = mq_allocarray(R->nitems, sizeof(float));
 	wrow = mq_allocarray(R->nnz, sizeof(float));
-	wcol = mu ? col_weights(R, p, mu) : NULL;
+	wcol = mq_allocarray(R->nnz, sizeof(float));
 	lists = calloc(nt, sizeof(*lists));
 	if (!mu || !pw_row || !pw_col || !wrow || !wcol || !lists) {
 		rc = mq_oom();
 		goto out;
 	}
-	for (u = 0; u < R->nusers; u++)
-		for (a = R->u_off[u]; a < R->u_off[u + 1]; a++)
-			wrow[a] = sim_weight(p->sim, R->u_half[a], mu[u]);
-	for (i = 0; i < R->nitems; i++) {
-		double n2 = 0;
-
-		for (a = R->i_off[i]; a < R->i_off[i + 1]; a++)
-			n2 += (double)wcol[a] * wcol[a];
-		pw_row[i] = (float)pow(n2, p->alpha);
-		pw_col[i] = (float)pow(n2, 1.0 - p->alpha);
-	}
-	c = (struct inb_ctx){ R, p, wrow, wcol, pw_row, pw_col, lists };
-	if ((rc = par_run(nt, &c, inb_worker)) == MQ_OK)
+	c = (struct inb_ctx){ R, p, mu, wrow, wcol, pw_row, pw_col, lists };
+	if ((rc = par_run(nt, &c, inb_prep)) == MQ_OK &&
+	    (rc = par_run(nt, &c, inb_worker)) == MQ_OK)
 		rc = inb_merge(nb, lists, nt, R->nitems, p->k);
 out:
 	if (lists != NULL)
