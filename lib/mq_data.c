@@ -1515,7 +1515,6 @@ trim_ratings(struct loader *L)
 /*
  * Read one file.  *absent is set when an optional file does not exist.
  */
-
 static int
 read_file(struct loader *L, enum mq_file fi, int *absent)
 {

@@ -107,6 +107,7 @@ mq_matrix_build(struct mq_matrix *m, uint32_t nusers, uint32_t nitems,
 	uint32_t *item = NULL, u;
 	uint8_t *half = NULL;
 	int64_t *ts = NULL;
+	int rc = MQ_OK;
 
 	memset(m, 0, sizeof(*m));
 	m->nusers = nusers;
@@ -117,8 +118,10 @@ mq_matrix_build(struct mq_matrix *m, uint32_t nusers, uint32_t nitems,
 	m->u_half = mq_allocarray(n, 1);
 	m->u_ts = mq_allocarray(n, sizeof(int64_t));
 	fill = mq_allocarray((size_t)nusers + 1, sizeof(size_t));
-	if (!m->u_off || !m->u_item || !m->u_half || !m->u_ts || !fill)
-		goto oom;
+	if (!m->u_off || !m->u_item || !m->u_half || !m->u_ts || !fill) {
+		rc = mq_oom();
+		goto out;
+	}
 
 	/* 1. Rows in input order: the ratings come grouped by member, as
 	      MovieLens writes them, so this pass reads and writes in order. */
@@ -133,8 +136,6 @@ mq_matrix_build(struct mq_matrix *m, uint32_t nusers, uint32_t nitems,
 		m->u_half[q] = t[k].half;
 		m->u_ts[q] = t[k].ts;
 	}
-	free(fill);
-	fill = NULL;
 
 	/* 2. Each row in film order, stably; MovieLens rows already are. */
 	for (u = 0; u < nusers; u++)
@@ -151,32 +152,25 @@ mq_matrix_build(struct mq_matrix *m, uint32_t nusers, uint32_t nitems,
 			item = mq_allocarray(maxd, sizeof(*item));
 			half = mq_allocarray(maxd, sizeof(*half));
 			ts = mq_allocarray(maxd, sizeof(*ts));
-			if (!key || !item || !half || !ts)
-				goto oom;
+			if (!key || !item || !half || !ts) {
+				rc = mq_oom();
+				goto out;
+			}
 		}
 		sort_row(m, u, key, item, half, ts);
 	}
-	free(key);
-	free(item);
-	free(half);
-	free(ts);
-	key = NULL;
-	item = NULL;
-	half = NULL;
-	ts = NULL;
 
-	/* 3. The columns, from the rows. */
-	if (mq_matrix_columns(m))
-		goto oom;
-	return MQ_OK;
-oom:
+	/* 3. The columns, from the rows (it reports its own failure). */
+	rc = mq_matrix_columns(m);
+out:
 	free(fill);
 	free(key);
 	free(item);
 	free(half);
 	free(ts);
-	mq_matrix_release(m);
-	return mq_oom();
+	if (rc)
+		mq_matrix_release(m);
+	return rc;
 }
 
 size_t

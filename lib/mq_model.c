@@ -242,22 +242,32 @@ nbrs_store(struct mq_nbrs *nb, uint32_t r, struct mq_topk *top)
 }
 
 /*
- * The similarity weight of every rating in column (film) order, under
- * p->sim with the members' means mu: what both walks multiply.
+ * The similarity weight of each rating of film i, under p->sim with the
+ * members' means mu, into w (indexed like the columns): what both walks
+ * multiply.
  */
+static void
+col_weight(const struct mq_matrix *R, const struct mq_params *p,
+    const float *mu, uint32_t i, float *w)
+{
+	size_t a;
+
+	for (a = R->i_off[i]; a < R->i_off[i + 1]; a++)
+		w[a] = sim_weight(p->sim, R->i_half[a], mu[R->i_user[a]]);
+}
+
+/* col_weight() of every film, in a new array (NULL: out of memory). */
 static float *
 col_weights(const struct mq_matrix *R, const struct mq_params *p,
     const float *mu)
 {
 	float *w = mq_allocarray(R->nnz ? R->nnz : 1, sizeof(float));
 	uint32_t i;
-	size_t a;
 
 	if (w == NULL)
 		return NULL;
 	for (i = 0; i < R->nitems; i++)
-		for (a = R->i_off[i]; a < R->i_off[i + 1]; a++)
-			w[a] = sim_weight(p->sim, R->i_half[a], mu[R->i_user[a]]);
+		col_weight(R, p, mu, i, w);
 	return w;
 }
 
@@ -370,13 +380,9 @@ inb_prep(void *arg, unsigned t, unsigned nt)
 	for (i = t; i < R->nitems; i += nt) {
 		double n2 = 0;
 
-		for (a = R->i_off[i]; a < R->i_off[i + 1]; a++) {
-			float w = sim_weight(p->sim, R->i_half[a],
-			    c->mu[R->i_user[a]]);
-
-			c->wcol[a] = w;
-			n2 += (double)w * w;
-		}
+		col_weight(R, p, c->mu, i, c->wcol);
+		for (a = R->i_off[i]; a < R->i_off[i + 1]; a++)
+			n2 += (double)c->wcol[a] * c->wcol[a];
 		c->pw_row[i] = (float)pow(n2, p->alpha);
 		c->pw_col[i] = (float)pow(n2, 1.0 - p->alpha);
 	}
