@@ -7,6 +7,7 @@
  * tests: stability under small changes of the data and diversity across
  * films and members.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,6 +104,142 @@ START_TEST(item_neighbours_find_the_blocks)
 	    same, total);
 	mq_nbrs_release(&nb);
 	mq_matrix_release(&R);
+}
+END_TEST
+
+/*
+ * The film walk against the formula, pair by pair: sim(i -> j) = dot(i, j)
+ * / (|i|^(2 alpha) |j|^(2 (1 - alpha))) * n / (n + shrink), over the n
+ * members who rated both; every list holds the best k films of all.
+ */
+static void
+assert_item_sims(const struct mq_matrix *R, const struct mq_params *p)
+{
+	uint32_t ni = R->nitems, nu = R->nusers, i, j, u, q;
+	double *w = calloc((size_t)ni * nu, sizeof(*w)), *n2;
+	double *want = malloc(ni * sizeof(*want));
+	struct mq_nbrs nb;
+	size_t a;
+
+	n2 = calloc(ni, sizeof(*n2));
+	ck_assert(w && n2 && want);
+	for (u = 0; u < nu; u++)
+		for (a = R->u_off[u]; a < R->u_off[u + 1]; a++) {
+			double x = p->sim == MQ_SIM_COSINE ? 1 :
+			    R->u_half[a] / 2.0;
+
+			w[(size_t)R->u_item[a] * nu + u] = x;
+			n2[R->u_item[a]] += x * x;
+		}
+	ck_assert_int_eq(mq_nbrs_items(&nb, R, p), MQ_OK);
+	for (i = 0; i < ni; i++) {
+		uint32_t npos = 0, listed;
+		double worst;
+
+		for (j = 0; j < ni; j++) {
+			double dot = 0;
+			uint32_t cnt = 0;
+
+			want[j] = 0;
+			if (j == i)
+				continue;
+			for (u = 0; u < nu; u++)
+				if (w[(size_t)i * nu + u] != 0 &&
+				    w[(size_t)j * nu + u] != 0) {
+					dot += w[(size_t)i * nu + u] *
+					    w[(size_t)j * nu + u];
+					cnt++;
+				}
+			if (cnt == 0)
+				continue;
+			want[j] = dot / (pow(n2[i], p->alpha) *
+			    pow(n2[j], 1 - p->alpha)) * cnt / (cnt + p->shrink);
+			npos += want[j] > 0;
+		}
+		listed = nb.cnt[i];
+		ck_assert_uint_eq(listed, npos < p->k ? npos : p->k);
+		for (q = 0; q < listed; q++) {
+			j = nb.id[(size_t)i * nb.k + q];
+			ck_assert_double_eq_tol(nb.sim[(size_t)i * nb.k + q],
+			    want[j], 1e-5 * want[j]);
+			want[j] = -1;	/* listed */
+		}
+		worst = listed ? nb.sim[(size_t)i * nb.k + listed - 1] : 0;
+		for (j = 0; j < ni; j++)
+			ck_assert_msg(want[j] <= worst * (1 + 1e-5),
+			    "film %u: %u left out at %g, above %g", i, j,
+			    want[j], worst);
+	}
+	mq_nbrs_release(&nb);
+	free(w);
+	free(n2);
+	free(want);
+}
+
+START_TEST(item_sims_are_the_formula)
+{
+	struct mq_matrix R;
+	struct mq_params p;
+
+	fixture_build(&R, NULL, 7);
+	mq_params_init(&p, MQ_MODEL_ITEM);
+	p.k = 6;
+	assert_item_sims(&R, &p);
+	p.alpha = 0.3;
+	p.shrink = 0;
+	assert_item_sims(&R, &p);
+	p.sim = MQ_SIM_COSINE;
+	p.alpha = 0.7;
+	p.shrink = 4;
+	assert_item_sims(&R, &p);
+	mq_matrix_release(&R);
+}
+END_TEST
+
+/*
+ * With more than 65 536 films the walk reads 32-bit film indexes, not 16;
+ * the same ratings spread out that far give the same lists, bit for bit.
+ */
+START_TEST(item_walk_past_65536_films)
+{
+	struct mq_matrix R, W;
+	struct mq_params p;
+	struct mq_nbrs a, b;
+	struct mq_triple *t;
+	const uint32_t off = 65536;
+	uint32_t u, i, q;
+	size_t n = 0, x;
+
+	fixture_build(&R, NULL, 8);
+	t = malloc(R.nnz * sizeof(*t));
+	ck_assert_ptr_nonnull(t);
+	for (u = 0; u < R.nusers; u++)
+		for (x = R.u_off[u]; x < R.u_off[u + 1]; x++)
+			t[n++] = (struct mq_triple){ u, R.u_item[x] + off,
+			    R.u_ts[x], R.u_half[x] };
+	ck_assert_int_eq(mq_matrix_build(&W, R.nusers, R.nitems + off, t, n),
+	    MQ_OK);
+	mq_params_init(&p, MQ_MODEL_ITEM);
+	p.sim = MQ_SIM_ADJUSTED;
+	ck_assert_int_eq(mq_nbrs_items(&a, &R, &p), MQ_OK);
+	ck_assert_int_eq(mq_nbrs_items(&b, &W, &p), MQ_OK);
+	for (i = 0; i < off; i++)
+		ck_assert_uint_eq(b.cnt[i], 0);
+	for (i = 0; i < R.nitems; i++) {
+		ck_assert_uint_gt(a.cnt[i], 0);
+		ck_assert_uint_eq(a.cnt[i], b.cnt[i + off]);
+		for (q = 0; q < a.cnt[i]; q++) {
+			ck_assert_uint_eq(a.id[(size_t)i * a.k + q] + off,
+			    b.id[(size_t)(i + off) * b.k + q]);
+			ck_assert(a.sim[(size_t)i * a.k + q] ==
+			    b.sim[(size_t)(i + off) * b.k + q]);
+		}
+	}
+	mq_nbrs_release(&a);
+	mq_nbrs_release(&b);
+	mq_matrix_release(&R);
+	mq_matrix_release(&W);
+	free(t);
 }
 END_TEST
 
@@ -476,6 +613,8 @@ model_suite(void)
 
 	tcase_add_test(tc, lists_have_the_properties);
 	tcase_add_test(tc, item_neighbours_find_the_blocks);
+	tcase_add_test(tc, item_sims_are_the_formula);
+	tcase_add_test(tc, item_walk_past_65536_films);
 	tcase_add_test(tc, knn_lists_follow_tastes);
 	tcase_add_test(tc, user_neighbours_are_other_members);
 	tcase_add_test(tc, threads_do_not_change_results);
