@@ -979,18 +979,23 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 			cbeg[q] = R->u_off[cand.v[q].id];
 		mq_topk_reset(&top);
 		for (q = 0; q < cand.n; q++) {
-			float dot = 0;
+			float dot = 0, wt[16];
 			uint32_t shared = 0;
+			unsigned h;
 
 			v = cand.v[q].id;
 			/* the rows are scattered: ask for a later
-			   candidate's first lines while this one is summed */
+			   candidate's row while this one is summed */
 			if (q + PREFETCH < cand.n) {
-				size_t f = cbeg[q + PREFETCH];
+				uint32_t w = cand.v[q + PREFETCH].id;
 
-				__builtin_prefetch(R->u_item + f);
-				__builtin_prefetch(R->u_half + f);
+				inb_fetch(R->u_item, sizeof(*R->u_item),
+				    R->u_half, cbeg[q + PREFETCH],
+				    R->u_off[w + 1]);
 			}
+			for (h = 0; h < 16; h++)
+				wt[h] = sim_weight(p->sim, (uint8_t)h,
+				    c->mu[v]);
 			/* no branch on mark[i]: which of v's films u
 			   shares is a coin toss the CPU mispredicts, and
 			   x is 0 off u's films, so adding every term gives
@@ -998,8 +1003,7 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 			for (b = R->u_off[v]; b < R->u_off[v + 1]; b++) {
 				uint32_t i = R->u_item[b];
 
-				dot += x[i] * sim_weight(p->sim, R->u_half[b],
-				    c->mu[v]);
+				dot += x[i] * wt[R->u_half[b]];
 				shared += mark[i];
 			}
 			reads += mq_matrix_udeg(R, v);
