@@ -278,13 +278,22 @@ blank(const char *p, size_t len)
 int
 mq_csv_read(FILE *fp, const char *name, mq_csv_fn fn, void *arg)
 {
+	return mq_csv_read_range(fp, name, -1, 0, NULL, fn, arg);
+}
+
+int
+mq_csv_read_range(FILE *fp, const char *name, off_t len, size_t line0,
+    size_t *nlines, mq_csv_fn fn, void *arg)
+{
 	struct reader r;
 	char *line = NULL, *lp;
 	size_t linecap = 0, ll, lno, got, i, bytes;
+	off_t done = 0;
 	ssize_t n;
 	int rc, fromwin, was_pending, again;
 
 	memset(&r, 0, sizeof(r));
+	r.lineno = line0;
 	if ((rc = parser_start(&r)) != MQ_OK)
 		goto out;
 
@@ -297,7 +306,10 @@ mq_csv_read(FILE *fp, const char *name, mq_csv_fn fn, void *arg)
 			fromwin = 1;
 		} else {
 			errno = 0;
-			n = getline(&line, &linecap, fp);
+			if (len >= 0 && done >= len)
+				n = -1;		/* the range ends here */
+			else
+				n = getline(&line, &linecap, fp);
 			if (n < 0) {
 				if (ferror(fp)) {
 					mq_warn("%s", name);
@@ -317,6 +329,7 @@ mq_csv_read(FILE *fp, const char *name, mq_csv_fn fn, void *arg)
 			}
 			lp = line;
 			ll = (size_t)n;
+			done += n;
 			lno = ++r.lineno;
 			if (lno == 1 && ll >= 3 &&
 			    memcmp(lp, "\xef\xbb\xbf", 3) == 0) {
@@ -393,6 +406,8 @@ mq_csv_read(FILE *fp, const char *name, mq_csv_fn fn, void *arg)
 	}
 	rc = MQ_OK;
 out:
+	if (nlines != NULL)
+		*nlines = r.lineno;
 	if (r.pinit)
 		csv_free(&r.p);
 	free(line);

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define MQ_CSV_MAXSPAN	32		/* physical lines one row may span */
 #define MQ_CSV_MAXROW	(1 << 20)	/* bytes one row may hold */
@@ -64,6 +65,18 @@ typedef int (*mq_csv_fn)(const struct mq_csv_row *row, void *arg);
  * returned.
  */
 int mq_csv_read(FILE *fp, const char *name, mq_csv_fn fn, void *arg);
+
+/*
+ * mq_csv_read() over part of a file: the len bytes from fp's position
+ * (len < 0: to the end), which must end at a line end.  Lines are
+ * numbered from line0 + 1, and a byte order mark is stripped only when
+ * that is line 1.  *nlines (when not NULL) gets the number of the last
+ * line read, line0 if none.  A row still open where the range ends is
+ * treated as at the end of a file: the caller splits a file only where
+ * no row can be open (see mq_data.c).
+ */
+int mq_csv_read_range(FILE *fp, const char *name, off_t len, size_t line0,
+    size_t *nlines, mq_csv_fn fn, void *arg);
 
 /*
  * Whether field f holds exactly the string s (a header name, say).

@@ -9,16 +9,19 @@
  * get provisional indices in first-seen order, renumbered in ascending
  * userId order once the file is read; duplicates are then found in one
  * linear pass per member before mq_matrix_build().  Nothing is allocated
- * per row: strings go to an arena of large chunks.
+ * per row: strings go to an arena of large chunks.  A large ratings.csv is
+ * parsed in two halves at once (see "ratings.csv in two halves").
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "mq_err.h"
 #include "mq_csv.h"
@@ -51,6 +54,7 @@ mq_load_opts_init(struct mq_load_opts *o)
 	o->rejects_path = NULL;
 	o->max_report = 20;
 	o->quiet = 0;
+	o->split_min = (size_t)32 << 20;
 }
 
 /* ---------------------------------------------------------------- arena */
@@ -451,6 +455,9 @@ static const struct fdesc fdesc[MQ_F_NFILES] = {
 	    "movieId,overview,directors,cast" },
 };
 
+/* What on_row() returns when a strict half met a row to reject. */
+#define HALF_DIRTY	(-1)
+
 /* A duplicate rating found after the file was read. */
 struct dup {
 	uint32_t line, winner;	/* lines of the loser and of the winner */
@@ -469,6 +476,8 @@ struct loader {
 	int header;		/* the header row was seen */
 	size_t printed;		/* reject lines printed on stderr */
 	size_t nrej;		/* rejects of this file */
+	int strict;		/* a second half: stop at the first reject */
+	int dirty;		/* ... and this one met one */
 
 	/* films: movieId -> index (first-seen, then dense) */
 	struct idmap movies;
@@ -518,6 +527,10 @@ reject(struct loader *L, enum mq_reject why, size_t line,
 	const struct fdesc *fd = &fdesc[L->fi];
 	va_list ap;
 
+	if (L->strict) {	/* the half is read again, in order */
+		L->dirty = 1;
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -963,6 +976,56 @@ links_row(struct loader *L, const struct mq_csv_row *row)
 
 /* ---------------------------------------------------------- ratings.csv */
 
+/* The provisional index of member uid into *prov, new ones numbered on. */
+static int
+user_index(struct loader *L, uint32_t uid, uint32_t *prov)
+{
+	int found, rc;
+
+	*prov = (uint32_t)L->nu;
+	if ((rc = idmap_put(&L->users, uid, prov, &found)) != MQ_OK)
+		return rc;
+	if (!found) {
+		if (L->nu == L->ucap) {
+			size_t cap = L->ucap ? 2 * L->ucap : 1024;
+			uint32_t *p = mq_reallocarray(L->uraw, cap,
+			    sizeof(*p));
+
+			if (p == NULL)
+				return MQ_ENOMEM;
+			L->uraw = p;
+			L->ucap = cap;
+		}
+		L->uraw[L->nu++] = uid;
+	}
+	return MQ_OK;
+}
+
+/* Room for need ratings in L->t and L->tline, growing by half. */
+static int
+ratings_room(struct loader *L, size_t need)
+{
+	size_t cap = L->tcap ? L->tcap + L->tcap / 2 : 65536;
+	void *p;
+
+	if (need <= L->tcap)
+		return MQ_OK;
+	if (cap < need)
+		cap = need;
+	if (cap > UINT32_MAX)
+		cap = UINT32_MAX;
+	if (need > cap)
+		return MQ_ENOMEM;
+	if ((p = mq_reallocarray(L->t, cap, sizeof(*L->t))) == NULL)
+		return MQ_ENOMEM;
+	L->t = p;
+	if ((p = mq_reallocarray(L->tline, cap, sizeof(uint32_t))) == NULL)
+		return MQ_ENOMEM;
+	L->tline = p;
+	L->tcap = cap;
+	return MQ_OK;
+}
+
 static int
 ratings_row(struct loader *L, const struct mq_csv_row *row)
 {
@@ -971,7 +1034,7 @@ ratings_row(struct loader *L, const struct mq_csv_row *row)
 	uint32_t uid, mid, prov;
 	int64_t item, ts;
 	uint8_t half;
-	int found, rc;
+	int rc;
 
 	if (parse_id(&f[0], &uid)) {
 		reject(L, MQ_REJ_ID, row->line, row, 0,
@@ -998,39 +1061,9 @@ ratings_row(struct loader *L, const struct mq_csv_row *row)
 		    "movieId %u not in movies.csv", mid);
 		return MQ_OK;
 	}
-	prov = (uint32_t)L->nu;
-	if ((rc = idmap_put(&L->users, uid, &prov, &found)) != MQ_OK)
+	if ((rc = user_index(L, uid, &prov)) != MQ_OK ||
+	    (rc = ratings_room(L, L->nt + 1)) != MQ_OK)
 		return rc;
-	if (!found) {
-		if (L->nu == L->ucap) {
-			size_t cap = L->ucap ? 2 * L->ucap : 1024;
-			uint32_t *p = mq_reallocarray(L->uraw, cap,
-			    sizeof(*p));
-
-			if (p == NULL)
-				return MQ_ENOMEM;
-			L->uraw = p;
-			L->ucap = cap;
-		}
-		L->uraw[L->nu++] = uid;
-	}
-	if (L->nt == L->tcap) {
-		size_t cap = L->tcap ? L->tcap + L->tcap / 2 : 65536;
-		void *p;
-
-		if (cap > UINT32_MAX)
-			cap = UINT32_MAX;
-		if (L->nt == cap)
-			return MQ_ENOMEM;
-		if ((p = mq_reallocarray(L->t, cap, sizeof(*L->t))) == NULL)
-			return MQ_ENOMEM;
-		L->t = p;
-		if ((p = mq_reallocarray(L->tline, cap, sizeof(uint32_t))) ==
-		    NULL)
-			return MQ_ENOMEM;
-		L->tline = p;
-		L->tcap = cap;
-	}
 	t = &L->t[L->nt];
 	t->user = prov;
 	t->item = (uint32_t)item;
@@ -1451,6 +1484,7 @@ static int
 on_row(const struct mq_csv_row *row, void *arg)
 {
 	struct loader *L = arg;
+	int rc;
 
 	if (!L->header) {
 		L->header = 1;
@@ -1458,13 +1492,16 @@ on_row(const struct mq_csv_row *row, void *arg)
 	}
 	L->d->stats[L->fi].rows++;
 	if (row_shape(L, row))
-		return MQ_OK;
-	return handlers[L->fi](L, row);
+		rc = MQ_OK;
+	else
+		rc = handlers[L->fi](L, row);
+	return rc == MQ_OK && L->dirty ? HALF_DIRTY : rc;
 }
 
 /*
- * Room for every rating of the file on fp at once: a row takes at least 8
- * bytes ("1,1,1,1" and its line end), so size / 8 rows is an upper bound.
+ * Room for every rating of size bytes of ratings.csv at once: a row takes
+ * at least 8 bytes ("1,1,1,1" and its line end), so size / 8 rows is an
+ * upper bound.
  * Only the pages written are ever backed (on huge pages: mq_allocarray),
  * one allocation saves the dozen reallocations of growing by half, and
  * trim_ratings() gives the rest back once the file is read.  Above
@@ -1474,15 +1511,14 @@ on_row(const struct mq_csv_row *row, void *arg)
 #define MAX_RESERVE	((size_t)1 << 27)
 
 static void
-reserve_ratings(struct loader *L, FILE *fp)
+reserve_ratings(struct loader *L, off_t size)
 {
-	struct stat sb;
 	size_t cap;
 	void *t, *line;
 
-	if (L->tcap != 0 || fstat(fileno(fp), &sb) || sb.st_size <= 0)
+	if (L->tcap != 0 || size <= 0)
 		return;
-	cap = (size_t)sb.st_size / 8 + 1;
+	cap = (size_t)size / 8 + 1;
 	if (cap > MAX_RESERVE)
 		cap = MAX_RESERVE;
 	t = mq_allocarray(cap, sizeof(*L->t));
@@ -1510,6 +1546,231 @@ trim_ratings(struct loader *L)
 	if ((p = mq_reallocarray(L->tline, L->nt, sizeof(uint32_t))) != NULL)
 		L->tline = p;
 	L->tcap = L->nt;
+}
+
+/* ------------------------------------------------ ratings.csv in two halves */
+
+/*
+ * ratings.csv is most of the load (20 M rows at MovieLens 20M size), so
+ * when it holds split_min bytes or more, a second thread parses its second
+ * half into a loader of its own while this one parses the first.  The
+ * result is the sequential one, exactly:
+ *  - The split is at a line end near the middle, where no row can be open:
+ *    a row goes on past a line only inside quotes, and mq_csv cuts a row
+ *    at MQ_CSV_MAXSPAN lines, so if the SPLIT_CLEAN lines before the split
+ *    hold no '"', a row begins right there.  Otherwise the file is read in
+ *    one go.
+ *  - The second half keeps nothing it would have to reject: at the first
+ *    reject of any kind (which would have to be reported in file order,
+ *    counted against max_report, with its line number) it stops, and this
+ *    thread reads that half itself after its own, as it always did.
+ *  - Its members' provisional indices are mapped into this loader's in
+ *    first-seen order, and its ratings and their line numbers appended
+ *    after the first half's, so the array is the file's order.
+ */
+#define SPLIT_CLEAN	(2 * MQ_CSV_MAXSPAN)
+#define SPLIT_SCAN	((size_t)1 << 20)	/* bytes read to find the split */
+
+struct half {
+	struct loader L;	/* the second half's own loader */
+	struct mq_data d;	/* where its row count goes */
+	FILE *fp;		/* at the split */
+	int rc;
+};
+
+/*
+ * Where to split the size bytes of fd: *at is a line start near the
+ * middle with no quote in the SPLIT_CLEAN lines before it.  Returns 0 when
+ * there is such a place, -1 when the file is best read in one go.
+ */
+static int
+split_point(int fd, off_t size, off_t *at)
+{
+	off_t mid = size / 2, from = mid > (off_t)SPLIT_SCAN ?
+	    mid - (off_t)SPLIT_SCAN : 0;
+	size_t want = (size_t)(mid - from) + SPLIT_SCAN, n = 0, lf = 0, k;
+	char *buf = malloc(want);
+	const char *nl;
+	ssize_t got;
+	int rc = -1;
+
+	if (buf == NULL)
+		return -1;
+	while (n < want && (got = pread(fd, buf + n, want - n,
+	    from + (off_t)n)) > 0)
+		n += (size_t)got;
+	k = (size_t)(mid - from);
+	if (k >= n || (nl = memchr(buf + k, '\n', n - k)) == NULL)
+		goto out;
+	k = (size_t)(nl - buf) + 1;	/* the line after the LF */
+	if (from + (off_t)k >= size)
+		goto out;
+	*at = from + (off_t)k;
+	while (k > 0 && lf <= SPLIT_CLEAN) {
+		k--;
+		if (buf[k] == '"')
+			goto out;
+		lf += buf[k] == '\n';
+	}
+	/* enough clean lines seen, or every line back to the file's start */
+	if (lf > SPLIT_CLEAN || from == 0)
+		rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+static void *
+half_main(void *arg)
+{
+	struct half *h = arg;
+
+	/* numbered from 2, so that no byte order mark is stripped */
+	h->rc = mq_csv_read_range(h->fp, h->L.path, -1, 1, NULL, on_row,
+	    &h->L);
+	return NULL;
+}
+
+static void
+half_release(struct half *h)
+{
+	if (h->fp != NULL)
+		fclose(h->fp);
+	idmap_free(&h->L.users);
+	free(h->L.uraw);
+	free(h->L.t);
+	free(h->L.tline);
+	free(h);
+}
+
+/*
+ * Start parsing the second half, from at, on a thread of its own; NULL
+ * when it cannot start (the caller reads the file in one go).
+ */
+static struct half *
+half_start(struct loader *L, off_t size, off_t at, pthread_t *th)
+{
+	struct half *h = calloc(1, sizeof(*h));
+
+	if (h == NULL)
+		return NULL;
+	h->L.d = &h->d;
+	h->L.o = L->o;
+	h->L.fi = L->fi;
+	h->L.header = 1;
+	h->L.strict = 1;
+	h->L.movies = L->movies;	/* read only, by both */
+	memcpy(h->L.path, L->path, sizeof(h->L.path));
+	if ((h->fp = fopen(L->path, "r")) == NULL ||
+	    fseeko(h->fp, at, SEEK_SET) != 0)
+		goto fail;
+	reserve_ratings(&h->L, size - at);
+	if (pthread_create(th, NULL, half_main, h) != 0)
+		goto fail;
+	return h;
+fail:
+	memset(&h->L.movies, 0, sizeof(h->L.movies));
+	half_release(h);
+	return NULL;
+}
+
+/* Copying [from, to) of a half's ratings after the first half's. */
+struct copy {
+	struct loader *L;
+	const struct half *h;
+	const uint32_t *map;	/* its provisional members -> L's */
+	size_t base;		/* where its first rating goes in L */
+	size_t off;		/* added to its line numbers */
+	size_t from, to;
+};
+
+static void *
+copy_main(void *arg)
+{
+	const struct copy *c = arg;
+	const struct loader *H = &c->h->L;
+	size_t k;
+
+	for (k = c->from; k < c->to; k++) {
+		c->L->t[c->base + k] = H->t[k];
+		c->L->t[c->base + k].user = c->map[H->t[k].user];
+		c->L->tline[c->base + k] = line32(H->tline[k] + c->off);
+	}
+	return NULL;
+}
+
+/*
+ * Take over the second half's ratings; lines is the number of the first
+ * half's last line.  The copy (10 M ratings at MovieLens 20M size, into
+ * pages not touched yet) is split between two threads.
+ */
+static int
+half_adopt(struct loader *L, struct half *h, size_t lines)
+{
+	uint32_t *map = mq_allocarray(h->L.nu ? h->L.nu : 1, sizeof(*map));
+	struct copy c[2];
+	pthread_t th;
+	size_t k;
+	int rc = MQ_ENOMEM, started;
+
+	if (map == NULL)
+		goto out;
+	for (k = 0; k < h->L.nu; k++)
+		if ((rc = user_index(L, h->L.uraw[k], &map[k])) != MQ_OK)
+			goto out;
+	if ((rc = ratings_room(L, L->nt + h->L.nt)) != MQ_OK)
+		goto out;
+	/* the half's lines were numbered from 2 */
+	c[0] = (struct copy){ L, h, map, L->nt, lines - 1, 0, h->L.nt / 2 };
+	c[1] = c[0];
+	c[1].from = c[0].to;
+	c[1].to = h->L.nt;
+	started = pthread_create(&th, NULL, copy_main, &c[1]) == 0;
+	copy_main(&c[0]);
+	if (started)
+		pthread_join(th, NULL);
+	else
+		copy_main(&c[1]);
+	L->nt += h->L.nt;
+	L->d->stats[L->fi].rows += h->d.stats[L->fi].rows;
+	L->d->stats[L->fi].parts = 2;
+	rc = MQ_OK;
+out:
+	free(map);
+	return rc;
+}
+
+/* Read ratings.csv on fp: in two halves when it is large, else in one. */
+static int
+read_ratings(struct loader *L, FILE *fp)
+{
+	struct stat sb;
+	struct half *h = NULL;
+	pthread_t th;
+	off_t at;
+	size_t lines;
+	int rc;
+
+	if (fstat(fileno(fp), &sb) != 0)
+		sb.st_size = 0;
+	reserve_ratings(L, sb.st_size);
+	L->d->stats[L->fi].parts = 1;
+	if (L->o->split_min > 0 && sb.st_size > 0 &&
+	    (size_t)sb.st_size >= L->o->split_min &&
+	    split_point(fileno(fp), sb.st_size, &at) == 0)
+		h = half_start(L, sb.st_size, at, &th);
+	if (h == NULL)
+		return mq_csv_read(fp, L->path, on_row, L);
+	rc = mq_csv_read_range(fp, L->path, at, 0, &lines, on_row, L);
+	pthread_join(th, NULL);
+	memset(&h->L.movies, 0, sizeof(h->L.movies));	/* not its own */
+	if (rc == MQ_OK && h->rc == MQ_OK)
+		rc = half_adopt(L, h, lines);
+	else if (rc == MQ_OK)	/* a reject, or any failure: in order */
+		rc = mq_csv_read_range(fp, L->path, -1, lines, NULL, on_row,
+		    L);
+	half_release(h);
+	return rc;
 }
 
 /*
@@ -1546,8 +1807,9 @@ read_file(struct loader *L, enum mq_file fi, int *absent)
 	}
 	st->present = 1;
 	if (fi == MQ_F_RATINGS)
-		reserve_ratings(L, fp);
-	rc = mq_csv_read(fp, L->path, on_row, L);
+		rc = read_ratings(L, fp);
+	else
+		rc = mq_csv_read(fp, L->path, on_row, L);
 	fclose(fp);
 	if (fi == MQ_F_RATINGS)
 		trim_ratings(L);

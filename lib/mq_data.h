@@ -60,9 +60,12 @@ struct mq_load_opts {
 	const char *rejects_path; /* append "file:line: reason" lines, or NULL */
 	unsigned max_report;	/* reject lines printed on stderr per file (20) */
 	int quiet;		/* no summary on stderr */
+	size_t split_min;	/* ratings.csv this large or larger is parsed in
+				   two halves at once (32 MiB; 0: never) */
 };
 
-/* Defaults: 1 % threshold, no rejects file, 20 lines per file, summary on. */
+/* Defaults: 1 % threshold, no rejects file, 20 lines per file, summary on,
+   ratings.csv in halves from 32 MiB. */
 void mq_load_opts_init(struct mq_load_opts *o);
 
 struct mq_tag {
@@ -78,6 +81,7 @@ struct mq_file_stats {
 	size_t kept;
 	size_t rejected[MQ_REJ_NREASONS];
 	int present;		/* the file was read (optional files may be absent) */
+	unsigned parts;		/* ratings.csv: parts read at once (1 or 2) */
 	char sha256[65];	/* the file's SHA-256 in hex, "absent", or ""
 				   when not computed (set by mq_snap) */
 };

@@ -580,6 +580,116 @@ START_TEST(test_rejects_file)
 }
 END_TEST
 
+/*
+ * A large ratings.csv is parsed in two halves at once (split_min): the
+ * result must be the sequential one, field for field, with the same
+ * rejects at the same lines.  The set is written here: 4 000 ratings by
+ * 300 members, one (member, film) rated in both halves; variant 1 adds a
+ * bad rating in the second half (read again in order), variant 2 quotes
+ * the rows around the middle (no split).
+ */
+static void
+split_write(const char *dir, int variant)
+{
+	char path[512];
+	FILE *f;
+	uint32_t k, n = 4000;
+
+	snprintf(path, sizeof(path), "%s/movies.csv", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fprintf(f, "movieId,title,genres\n");
+	for (k = 1; k <= 50; k++)
+		fprintf(f, "%u,Film %u (1990),Drama\n", k, k);
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(path, sizeof(path), "%s/ratings.csv", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fprintf(f, "userId,movieId,rating,timestamp\n");
+	for (k = 0; k < n; k++) {
+		uint32_t u = 1 + k % 300, m = 1 + k / 300;
+		int quoted = variant == 2 && k > n / 2 - 40 && k < n / 2 + 40;
+
+		if (k == 5 || k == n - 5)	/* the same pair, twice */
+			u = 7, m = 40;
+		if (variant == 1 && k == n - 900)
+			fprintf(f, "%u,%u,7.5,%u\n", u, m, 1000 + k);
+		else if (quoted)
+			fprintf(f, "\"%u\",%u,%u.%u,%u\n", u, m, 1 + k % 4,
+			    k % 2 ? 5 : 0, 1000 + k);
+		else
+			fprintf(f, "%u,%u,%u.%u,%u\n", u, m, 1 + k % 4,
+			    k % 2 ? 5 : 0, 1000 + k);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Load dir with split_min; the rejects file's text into *rej. */
+static void
+split_load(const char *dir, size_t split_min, struct mq_data *d, char **rej)
+{
+	char path[] = "/tmp/mq_splitrejXXXXXX";
+	struct mq_load_opts o;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	mq_load_opts_init(&o);
+	o.max_reject_frac = 1.0;
+	o.max_report = 0;
+	o.quiet = 1;
+	o.rejects_path = path;
+	o.split_min = split_min;
+	ck_assert_int_eq(mq_data_load(d, dir, &o), MQ_OK);
+	ck_assert_ptr_nonnull(*rej = fixture_slurp(path, NULL));
+	unlink(path);
+}
+
+START_TEST(test_split_ratings)
+{
+	char dir[] = "/tmp/mq_splitXXXXXX", path[600], *ra, *rb;
+	struct mq_data a, b;
+	const size_t want_dup[] = { 1, 1, 1 }, want_parts[] = { 2, 1, 1 };
+	int variant = _i;
+	size_t nnz;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	split_write(dir, variant);
+	split_load(dir, 0, &a, &ra);		/* in one go */
+	split_load(dir, 1, &b, &rb);		/* in halves if it can */
+	ck_assert_uint_eq(a.stats[MQ_F_RATINGS].parts, 1);
+	ck_assert_uint_eq(b.stats[MQ_F_RATINGS].parts, want_parts[variant]);
+	ck_assert_uint_eq(b.stats[MQ_F_RATINGS].rejected[MQ_REJ_DUPLICATE],
+	    want_dup[variant]);
+	ck_assert_uint_eq(b.stats[MQ_F_RATINGS].rejected[MQ_REJ_RATING],
+	    variant == 1 ? 1u : 0u);
+	ck_assert_str_eq(ra, rb);
+	ck_assert_uint_eq(a.stats[MQ_F_RATINGS].rows, 4000);
+	ck_assert_uint_eq(b.stats[MQ_F_RATINGS].rows, 4000);
+	ck_assert_uint_eq(a.stats[MQ_F_RATINGS].kept,
+	    b.stats[MQ_F_RATINGS].kept);
+	ck_assert_uint_eq(a.nusers, b.nusers);
+	ck_assert_uint_eq(a.nusers, 300);
+	ck_assert_mem_eq(a.user_id, b.user_id, a.nusers * sizeof(*a.user_id));
+	nnz = a.R.nnz;
+	ck_assert_uint_eq(nnz, b.R.nnz);
+	ck_assert_mem_eq(a.R.u_off, b.R.u_off, (a.nusers + 1) * sizeof(size_t));
+	ck_assert_mem_eq(a.R.u_item, b.R.u_item, nnz * sizeof(uint32_t));
+	ck_assert_mem_eq(a.R.u_half, b.R.u_half, nnz);
+	ck_assert_mem_eq(a.R.u_ts, b.R.u_ts, nnz * sizeof(int64_t));
+	/* the duplicate's lines are the file's: 7 (k = 5) loses to 3997 */
+	ck_assert(strstr(rb, "ratings.csv:7: duplicate rating of (user 7, "
+	    "movie 40); line 3997 wins\n") != NULL);
+	free(ra);
+	free(rb);
+	mq_data_release(&a);
+	mq_data_release(&b);
+	snprintf(path, sizeof(path), "%s/movies.csv", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/ratings.csv", dir);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_io_errors)
 {
 	char dir[] = "/tmp/mq_dataXXXXXX", path[256];
@@ -805,6 +915,7 @@ data_suite(void)
 	tcase_add_test(tc, test_genome_and_optional_files);
 	tcase_add_test(tc, test_rejects_file);
 	tcase_add_test(tc, test_io_errors);
+	tcase_add_loop_test(tc, test_split_ratings, 0, 3);
 	tcase_add_test(tc, test_real_small);
 	tcase_add_test(tc, test_out_of_memory);
 	suite_add_tcase(s, tc);
