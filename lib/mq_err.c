@@ -13,16 +13,19 @@
 
 const char *mq_progname = "marquee";
 
+/* One line on stderr, whole even when threads warn at once. */
 static void
 vwarn_common(int with_errno, const char *fmt, va_list ap)
 {
 	int e = errno;
 
+	flockfile(stderr);
 	fprintf(stderr, "%s: ", mq_progname);
 	vfprintf(stderr, fmt, ap);
 	if (with_errno)
 		fprintf(stderr, ": %s", strerror(e));
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 void

@@ -753,9 +753,9 @@ mq_out_commit(struct mq_out *o, const char *extra, unsigned keep)
 	for (i = 0; i < o->nfiles; i++)
 		mq_buf_printf(&t, "%s\t%s\t%llu\n", byname[i]->rel,
 		    byname[i]->hash, (unsigned long long)byname[i]->size);
-	/* the public manifest in the order the build wrote (one thread) */
+	/* the public manifest by path too: writers run on threads */
 	for (i = 0; i < o->nfiles; i++) {
-		const struct mq_out_file *f = &o->files[i];
+		const struct mq_out_file *f = byname[i];
 
 		if (f->flags & MQ_OUT_PRIVATE)
 			continue;

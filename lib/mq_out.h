@@ -22,8 +22,8 @@
  *
  * Several threads may write into one release, each through its own
  * struct mq_out_writer (mq_out_wput); the list of files is kept under a
- * lock, and ID.files.tsv is sorted by path, so it does not depend on the
- * order they finished in.
+ * lock, and both manifests are sorted by path, so they do not depend on
+ * the order the files were written in.
  *
  * Two manifests: SITE.releases/ID.files.tsv lists every file (path, SHA-256,
  * size) and stays outside the served tree, because it names the members'

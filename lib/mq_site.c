@@ -594,6 +594,120 @@ out:
 }
 
 /* ------------------------------------------------------------------ */
+/* Stages on threads. */
+
+/*
+ * The films and members stages run on threads: items 0 .. n-1 are handed
+ * out in blocks of BLOCK, in ascending order, so each thread sees its
+ * items in ascending order.  Whatever the stage makes of an item must
+ * depend on the item alone (each thread has its own scratch and writer),
+ * so that the output does not depend on the number of threads or on
+ * which thread took which block.
+ */
+#define BLOCK 64
+
+/* What the threads of one stage share. */
+struct blocks {
+	struct site *S;
+	const char *name;	/* the stage, for progress() */
+	int (*one)(void *job, uint32_t i);
+	uint32_t n;		/* items */
+	pthread_mutex_t lock;	/* the fields below */
+	uint32_t next;		/* first item of the next block */
+	uint32_t done;		/* blocks finished */
+	int rc;			/* the first failure */
+};
+
+/* One thread of a stage. */
+struct bthread {
+	struct blocks *B;
+	void *job;		/* the stage's own, passed to one() */
+	int main;		/* the thread that reports progress */
+};
+
+/*
+ * Take blocks until there are none left or a thread has failed: then
+ * each thread stops at the end of the block it is on.  Only the main
+ * thread calls progress(), which writes S->tick.
+ */
+static void *
+blocks_worker(void *arg)
+{
+	struct bthread *T = arg;
+	struct blocks *B = T->B;
+	uint32_t i, from = 0, to = 0, done;
+	int rc = MQ_OK;
+
+	for (;;) {
+		pthread_mutex_lock(&B->lock);
+		if (rc && B->rc == MQ_OK)
+			B->rc = rc;
+		if (to > from)
+			B->done++;
+		done = (uint64_t)B->done * BLOCK < B->n ? B->done * BLOCK :
+		    B->n;
+		from = B->next;
+		to = B->rc ? from : B->n - from > BLOCK ? from + BLOCK : B->n;
+		B->next = to;
+		pthread_mutex_unlock(&B->lock);
+		if (from == to)
+			break;
+		if (T->main)
+			progress(B->S, B->name, done, B->n);
+		for (i = from; i < to && rc == MQ_OK; i++)
+			rc = B->one(T->job, i);
+	}
+	return NULL;
+}
+
+/*
+ * Run one(job, i) for every item i < n on nt threads, the caller's among
+ * them; thread t passes jobs + t * size as job.  A thread that cannot
+ * start leaves its share to the others.  Returns MQ_OK, or the failure
+ * of the first item that failed (the other threads stop soon after), or
+ * MQ_ENOMEM.
+ */
+static int
+blocks_run(struct site *S, const char *name, uint32_t n, unsigned nt,
+    void *jobs, size_t size, int (*one)(void *job, uint32_t i))
+{
+	struct blocks B;
+	struct bthread *T;
+	pthread_t *th;
+	unsigned t, started = 0;
+	int rc;
+
+	memset(&B, 0, sizeof(B));
+	B.S = S;
+	B.name = name;
+	B.one = one;
+	B.n = n;
+	T = calloc(nt, sizeof(*T));
+	th = calloc(nt, sizeof(*th));
+	if (T == NULL || th == NULL || pthread_mutex_init(&B.lock, NULL)) {
+		free(T);
+		free(th);
+		return mq_oom();
+	}
+	for (t = 0; t < nt; t++)
+		T[t] = (struct bthread){ &B, (char *)jobs + t * size, t == 0 };
+	for (t = 1; t < nt; t++) {
+		if (pthread_create(&th[t], NULL, blocks_worker, &T[t]))
+			break;
+		started = t;
+	}
+	blocks_worker(&T[0]);
+	for (t = 1; t <= started; t++)
+		pthread_join(th[t], NULL);
+	pthread_mutex_destroy(&B.lock);
+	if ((rc = B.rc) == MQ_OK)
+		progress(S, name, n, n);
+	free(T);
+	free(th);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
 /* Fragments and documents of films. */
 
 #define NV(a) (sizeof(a) / sizeof((a)[0]))
@@ -732,112 +846,151 @@ json_names(struct mq_buf *b, const char *s)
 	mq_buf_addc(b, ']');
 }
 
+/*
+ * The films stage: for each film, film/ID.json (and .zst) and the page
+ * film/ID.html, on threads (blocks_run), each with its own buffers,
+ * similar list and writer.  The rest they only read: what the earlier
+ * stages made (the texts and JSON objects of make_texts, the neighbours,
+ * the posters' names, the templates); mq_best_similar_content() keeps
+ * its scratch to itself and fills its one table under pthread_once.  So
+ * a film's files depend on the film alone, not on the number of threads,
+ * and both manifests are sorted by path at the commit.
+ */
+struct fjob {
+	struct site *S;
+	struct mq_out_writer w;
+	struct mq_scored *sim;	/* nsimilar + 1 */
+	struct mq_buf js, html, tmp;
+};
+
+/* Film i's files, through the thread's job (struct fjob). */
+static int
+film_one(void *arg, uint32_t i)
+{
+	struct fjob *J = arg;
+	struct site *S = J->S;
+	const struct mq_data *d = S->d;
+	const struct mq_nbrs *nb = &S->best.item.nb;
+	struct mq_buf *js = &J->js, *html = &J->html, *tmp = &J->tmp;
+	struct mq_scored *sim = J->sim;
+	struct mq_tvar v[8];
+	uint32_t q, ns;
+	char rel[64], id[16], imdb[16], tmdb[24];
+	int rc, content;
+
+	/* a film too rarely rated for the item model: by content */
+	content = mq_matrix_ideg(&d->R, i) < S->best.p.new_max ||
+	    nb->cnt[i] == 0;
+	if (content)
+		ns = mq_best_similar_content(&S->best, i, S->o->nsimilar, sim);
+	else {
+		ns = nb->cnt[i] < S->o->nsimilar ? nb->cnt[i] :
+		    S->o->nsimilar;
+		for (q = 0; q < ns; q++)
+			sim[q] = (struct mq_scored){
+			    nb->id[(size_t)i * nb->k + q],
+			    nb->sim[(size_t)i * nb->k + q] };
+	}
+	/* JSON */
+	mq_buf_reset(js);
+	mq_buf_adds(js, "{\"film\": ");
+	json_film(S, i, js);
+	mq_buf_printf(js, ",\n \"ratings\": %zu, \"mean\": ",
+	    mq_matrix_ideg(&d->R, i));
+	if (mq_matrix_ideg(&d->R, i)) {
+		double s = 0;
+		size_t k;
+
+		for (k = d->R.i_off[i]; k < d->R.i_off[i + 1]; k++)
+			s += d->R.i_half[k] / 2.0;
+		mq_buf_printf(js, "%.3f", s / mq_matrix_ideg(&d->R, i));
+	} else
+		mq_buf_adds(js, "null");
+	mq_buf_printf(js, ", \"damped_mean\": %.3f", S->damped[i]);
+	mq_buf_adds(js, ",\n \"synopsis\": ");
+	mq_esc_jstr(js, S->synopsis[i]);
+	mq_buf_printf(js, ", \"synopsis_source\": \"%s\"",
+	    d->overview && d->overview[i] && *d->overview[i] ?
+	    "metadata" : "data");
+	mq_buf_adds(js, ",\n \"directors\": ");
+	json_names(js, d->directors ? d->directors[i] : NULL);
+	mq_buf_adds(js, ", \"cast\": ");
+	json_names(js, d->cast ? d->cast[i] : NULL);
+	if (d->imdb_id[i])
+		mq_buf_printf(js, ",\n \"imdb\": \"tt%07lld\"",
+		    (long long)d->imdb_id[i]);
+	if (d->tmdb_id[i])
+		mq_buf_printf(js, ", \"tmdb\": %lld", (long long)d->tmdb_id[i]);
+	mq_buf_printf(js, ",\n \"similar_source\": \"%s\", \"similar\": [",
+	    content ? "content" : "ratings");
+	for (q = 0; q < ns; q++) {
+		mq_buf_adds(js, q ? ",\n  " : "\n  ");
+		json_film(S, sim[q].id, js);
+		js->len--;	/* reopen the object for the score */
+		mq_buf_printf(js, ", \"score\": %.4f}", sim[q].score);
+	}
+	mq_buf_adds(js, "]}\n");
+	snprintf(rel, sizeof(rel), "film/%u.json", d->movie_id[i]);
+	if ((rc = mq_out_wput(&J->w, rel, js, MQ_OUT_ZSTD)))
+		return rc;
+
+	/* the film page fragment */
+	mq_buf_reset(html);
+	if ((rc = render_card(S, i, "f", NULL, html)))
+		return rc;
+	mq_buf_reset(tmp);
+	for (q = 0; q < ns; q++)
+		if ((rc = render_mini(S, sim[q].id, NULL, NULL, tmp)))
+			return rc;
+	snprintf(id, sizeof(id), "%u", d->movie_id[i]);
+	snprintf(imdb, sizeof(imdb), "%07lld", (long long)d->imdb_id[i]);
+	snprintf(tmdb, sizeof(tmdb), "%lld", (long long)d->tmdb_id[i]);
+	if ((rc = mq_buf_ok(html)) || (rc = mq_buf_ok(tmp)))
+		return rc;
+	v[0] = (struct mq_tvar){ "id", id };
+	v[1] = (struct mq_tvar){ "title", S->title[i] };
+	v[2] = (struct mq_tvar){ "card", html->s };
+	v[3] = (struct mq_tvar){ "links",
+	    d->imdb_id[i] || d->tmdb_id[i] ? "1" : NULL };
+	v[4] = (struct mq_tvar){ "imdb", d->imdb_id[i] ? imdb : NULL };
+	v[5] = (struct mq_tvar){ "tmdb", d->tmdb_id[i] ? tmdb : NULL };
+	v[6] = (struct mq_tvar){ "similar", tmp->len ? tmp->s : NULL };
+	v[7] = (struct mq_tvar){ "bycontent", content ? "1" : NULL };
+	mq_buf_reset(js);
+	if ((rc = mq_tmpl_render(&S->t[T_FILM], v, NV(v), js)))
+		return rc;
+	snprintf(rel, sizeof(rel), "film/%u.html", d->movie_id[i]);
+	return mq_out_wput(&J->w, rel, js, 0);
+}
+
+/* The films stage on mq_threads() threads: MQ_OK or the first failure. */
 static int
 make_films(struct site *S)
 {
-	const struct mq_data *d = S->d;
-	const struct mq_nbrs *nb = &S->best.item.nb;
-	struct mq_buf *js = &S->a, *html = &S->b, *tmp = &S->c;
-	struct mq_scored *sim = mq_allocarray(S->o->nsimilar + 1, sizeof(*sim));
-	uint32_t i, q, ns;
-	char rel[64], id[16], imdb[16], tmdb[24];
-	int rc = MQ_OK, content;
+	struct fjob *job;
+	unsigned nt = mq_threads(S->o->threads), t;
+	int rc = MQ_OK;
 
-	if (sim == NULL)
+	if ((job = calloc(nt, sizeof(*job))) == NULL)
 		return mq_oom();
-	for (i = 0; i < d->nmovies; i++) {
-		struct mq_tvar v[8];
-
-		progress(S, "films", i, d->nmovies);
-		/* a film too rarely rated for the item model: by content */
-		content = mq_matrix_ideg(&d->R, i) < S->best.p.new_max ||
-		    nb->cnt[i] == 0;
-		if (content)
-			ns = mq_best_similar_content(&S->best, i,
-			    S->o->nsimilar, sim);
-		else {
-			ns = nb->cnt[i] < S->o->nsimilar ? nb->cnt[i] :
-			    S->o->nsimilar;
-			for (q = 0; q < ns; q++)
-				sim[q] = (struct mq_scored){
-				    nb->id[(size_t)i * nb->k + q],
-				    nb->sim[(size_t)i * nb->k + q] };
-		}
-		/* JSON */
-		mq_buf_reset(js);
-		mq_buf_adds(js, "{\"film\": ");
-		json_film(S, i, js);
-		mq_buf_printf(js, ",\n \"ratings\": %zu, \"mean\": ",
-		    mq_matrix_ideg(&d->R, i));
-		if (mq_matrix_ideg(&d->R, i)) {
-			double s = 0;
-			size_t k;
-
-			for (k = d->R.i_off[i]; k < d->R.i_off[i + 1]; k++)
-				s += d->R.i_half[k] / 2.0;
-			mq_buf_printf(js, "%.3f", s / mq_matrix_ideg(&d->R, i));
-		} else
-			mq_buf_adds(js, "null");
-		mq_buf_printf(js, ", \"damped_mean\": %.3f", S->damped[i]);
-		mq_buf_adds(js, ",\n \"synopsis\": ");
-		mq_esc_jstr(js, S->synopsis[i]);
-		mq_buf_printf(js, ", \"synopsis_source\": \"%s\"",
-		    d->overview && d->overview[i] && *d->overview[i] ?
-		    "metadata" : "data");
-		mq_buf_adds(js, ",\n \"directors\": ");
-		json_names(js, d->directors ? d->directors[i] : NULL);
-		mq_buf_adds(js, ", \"cast\": ");
-		json_names(js, d->cast ? d->cast[i] : NULL);
-		if (d->imdb_id[i])
-			mq_buf_printf(js, ",\n \"imdb\": \"tt%07lld\"",
-			    (long long)d->imdb_id[i]);
-		if (d->tmdb_id[i])
-			mq_buf_printf(js, ", \"tmdb\": %lld",
-			    (long long)d->tmdb_id[i]);
-		mq_buf_printf(js, ",\n \"similar_source\": \"%s\", "
-		    "\"similar\": [", content ? "content" : "ratings");
-		for (q = 0; q < ns; q++) {
-			mq_buf_adds(js, q ? ",\n  " : "\n  ");
-			json_film(S, sim[q].id, js);
-			js->len--;	/* reopen the object for the score */
-			mq_buf_printf(js, ", \"score\": %.4f}", sim[q].score);
-		}
-		mq_buf_adds(js, "]}\n");
-		snprintf(rel, sizeof(rel), "film/%u.json", d->movie_id[i]);
-		if ((rc = mq_out_putb(&S->out, rel, js, MQ_OUT_ZSTD)))
-			goto out;
-
-		/* the film page fragment */
-		mq_buf_reset(html);
-		if ((rc = render_card(S, i, "f", NULL, html)))
-			goto out;
-		mq_buf_reset(tmp);
-		for (q = 0; q < ns; q++)
-			if ((rc = render_mini(S, sim[q].id, NULL, NULL, tmp)))
-				goto out;
-		snprintf(id, sizeof(id), "%u", d->movie_id[i]);
-		snprintf(imdb, sizeof(imdb), "%07lld", (long long)d->imdb_id[i]);
-		snprintf(tmdb, sizeof(tmdb), "%lld", (long long)d->tmdb_id[i]);
-		if ((rc = mq_buf_ok(html)) || (rc = mq_buf_ok(tmp)))
-			goto out;
-		v[0] = (struct mq_tvar){ "id", id };
-		v[1] = (struct mq_tvar){ "title", S->title[i] };
-		v[2] = (struct mq_tvar){ "card", html->s };
-		v[3] = (struct mq_tvar){ "links",
-		    d->imdb_id[i] || d->tmdb_id[i] ? "1" : NULL };
-		v[4] = (struct mq_tvar){ "imdb", d->imdb_id[i] ? imdb : NULL };
-		v[5] = (struct mq_tvar){ "tmdb", d->tmdb_id[i] ? tmdb : NULL };
-		v[6] = (struct mq_tvar){ "similar", tmp->len ? tmp->s : NULL };
-		v[7] = (struct mq_tvar){ "bycontent", content ? "1" : NULL };
-		mq_buf_reset(js);
-		if ((rc = mq_tmpl_render(&S->t[T_FILM], v, NV(v), js)))
-			goto out;
-		snprintf(rel, sizeof(rel), "film/%u.html", d->movie_id[i]);
-		if ((rc = mq_out_putb(&S->out, rel, js, 0)))
-			goto out;
+	for (t = 0; t < nt && rc == MQ_OK; t++) {
+		job[t].S = S;
+		if ((rc = mq_out_writer_init(&job[t].w, &S->out)) == MQ_OK &&
+		    (job[t].sim = mq_allocarray(S->o->nsimilar + 1,
+		    sizeof(*job[t].sim))) == NULL)
+			rc = mq_oom();
 	}
-out:
-	free(sim);
+	if (rc == MQ_OK)
+		rc = blocks_run(S, "films", S->d->nmovies, nt, job,
+		    sizeof(*job), film_one);
+	for (t = 0; t < nt; t++) {
+		mq_out_writer_release(&job[t].w);
+		free(job[t].sim);
+		mq_buf_release(&job[t].js);
+		mq_buf_release(&job[t].html);
+		mq_buf_release(&job[t].tmp);
+	}
+	free(job);
 	return rc;
 }
 
@@ -1203,14 +1356,12 @@ out:
 /* Members. */
 
 /*
- * The member stage runs on threads: members are handed out in blocks of
- * MBLOCK, in ascending order, so each thread sees its members in
- * ascending order (the history cursor only moves forward).  A member's
- * files depend on nothing but the member, and the history lines are
- * sorted before they are written, so the output does not depend on the
- * number of threads or on which thread took which block.
+ * The member stage runs on threads (blocks_run): each thread sees its
+ * members in ascending order (the history cursor only moves forward).  A
+ * member's files depend on nothing but the member, and the history lines
+ * are sorted before they are written, so the output does not depend on
+ * the number of threads or on which thread took which block.
  */
-#define MBLOCK 64
 
 struct mjob {
 	struct site *S;
@@ -1223,15 +1374,9 @@ struct mjob {
 	struct hist *hist;	/* this thread's new history lines */
 	size_t nhist, caphist;
 	size_t h;		/* cursor in the old history */
-	int main;		/* the thread that reports progress */
-	int rc;
 };
 
 struct mshared {
-	pthread_mutex_t lock;
-	uint32_t next;		/* first member of the next block */
-	uint32_t done;		/* members finished */
-	int stop;		/* a thread failed */
 	size_t nold;		/* old history lines in S->hist */
 	char **parts;		/* merge: the shards' part directories */
 };
@@ -1487,39 +1632,16 @@ member_one(struct mjob *J, uint32_t u)
 	return MQ_OK;
 }
 
-static void *
-member_worker(void *arg)
+/* Member u, when it is this shard's (or there are no shards). */
+static int
+member_job(void *arg, uint32_t u)
 {
 	struct mjob *J = arg;
-	struct site *S = J->S;
-	struct mshared *M = J->M;
-	const uint32_t n = S->d->nusers;
-	uint32_t u, end;
+	const struct mq_site_opts *o = J->S->o;
 
-	for (;;) {
-		pthread_mutex_lock(&M->lock);
-		if (J->rc)
-			M->stop = 1;
-		u = M->next;
-		M->next = u + MBLOCK < n ? u + MBLOCK : n;
-		end = M->next;
-		if (M->stop)
-			u = end = n;
-		pthread_mutex_unlock(&M->lock);
-		if (u >= n)
-			break;
-		for (; u < end && J->rc == MQ_OK; u++)
-			if (S->o->merge || !S->o->nshards ||
-			    u % S->o->nshards == S->o->shard)
-				J->rc = member_one(J, u);
-		pthread_mutex_lock(&M->lock);
-		M->done += MBLOCK;
-		u = M->done < n ? M->done : n;
-		pthread_mutex_unlock(&M->lock);
-		if (J->main)
-			progress(S, "members", u, n);
-	}
-	return NULL;
+	if (!o->merge && o->nshards && u % o->nshards != o->shard)
+		return MQ_OK;
+	return member_one(J, u);
 }
 
 static int
@@ -1572,15 +1694,12 @@ make_members(struct site *S)
 {
 	struct mshared M;
 	struct mjob *job = NULL;
-	pthread_t *th = NULL;
-	unsigned nt = mq_threads(S->o->threads), t, started = 0;
+	unsigned nt = mq_threads(S->o->threads), t;
 	size_t k;
 	int rc = MQ_OK;
 
 	memset(&M, 0, sizeof(M));
 	M.nold = S->nhist;
-	if (pthread_mutex_init(&M.lock, NULL))
-		return mq_oom();
 	/* the history sorted by member, newest first, for the pending lists */
 	if (M.nold)
 		qsort(S->hist, M.nold, sizeof(*S->hist), cmp_hist);
@@ -1594,27 +1713,16 @@ make_members(struct site *S)
 			rc = mq_oom();
 			goto out;
 		}
-	if ((job = calloc(nt, sizeof(*job))) == NULL ||
-	    (th = calloc(nt, sizeof(*th))) == NULL) {
+	if ((job = calloc(nt, sizeof(*job))) == NULL) {
 		rc = mq_oom();
 		goto out;
 	}
 	for (t = 0; t < nt; t++)
 		if ((rc = mjob_init(&job[t], S, &M)))
 			goto out;
-	job[0].main = 1;
-	/* a thread that cannot start leaves its share to the others */
-	for (t = 1; t < nt; t++) {
-		if (pthread_create(&th[t], NULL, member_worker, &job[t]))
-			break;
-		started = t;
-	}
-	member_worker(&job[0]);
-	for (t = 1; t <= started; t++)
-		pthread_join(th[t], NULL);
-	for (t = 0; t < nt && rc == MQ_OK; t++)
-		rc = job[t].rc;
-	progress(S, "members", S->d->nusers, S->d->nusers);
+	if ((rc = blocks_run(S, "members", S->d->nusers, nt, job,
+	    sizeof(*job), member_job)))
+		goto out;
 	/* today's lines after the old ones, in member order */
 	for (t = 0; t < nt && rc == MQ_OK; t++)
 		for (k = 0; k < job[t].nhist && rc == MQ_OK; k++)
@@ -1630,11 +1738,9 @@ out:
 	for (t = 0; job != NULL && t < nt; t++)
 		mjob_release(&job[t]);
 	free(job);
-	free(th);
 	for (k = 0; M.parts != NULL && k < S->o->nshards; k++)
 		free(M.parts[k]);
 	free(M.parts);
-	pthread_mutex_destroy(&M.lock);
 	return rc;
 }
 

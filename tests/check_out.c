@@ -248,8 +248,8 @@ START_TEST(rollback_to_the_previous_release)
 }
 END_TEST
 
-/* One thread's share: files t, t + 4, t + 8, ... below 400, plus one
-   path every thread writes (only the first may). */
+/* One thread's share: files t, t + 4, t + 8, ... below 400 (the odd ones
+   public), plus one path every thread writes (only the first may). */
 struct wjob {
 	struct mq_out *o;
 	int t, rc, dups;
@@ -270,7 +270,8 @@ writer(void *arg)
 		snprintf(rel, sizeof(rel), "m/%03d/recs.json", k);
 		mq_buf_reset(&b);
 		mq_buf_printf(&b, "{\"n\": %d}", k);
-		j->rc = mq_out_wput(&w, rel, &b, MQ_OUT_ZSTD | MQ_OUT_PRIVATE);
+		j->rc = mq_out_wput(&w, rel, &b, MQ_OUT_ZSTD |
+		    (k % 2 ? 0 : MQ_OUT_PRIVATE));
 	}
 	rc = mq_out_wput(&w, "shared.json", &b, 0);
 	j->dups = rc == MQ_EUSAGE;
@@ -313,6 +314,21 @@ START_TEST(threads_write_one_release)
 		n++;
 	}
 	ck_assert_int_eq(n, 801);	/* manifest.json is not in it */
+	free(list);
+	/* the public manifest: the 401 public files, by path too */
+	snprintf(path, sizeof(path), "%s/manifest.json", site);
+	ck_assert_ptr_nonnull(list = fixture_slurp(path, NULL));
+	n = 0;
+	prev = NULL;
+	for (line = strtok(list, "\n"); line; line = strtok(NULL, "\n")) {
+		if (strncmp(line, "    \"", 5))
+			continue;
+		if (prev)
+			ck_assert_int_lt(strcmp(prev, line), 0);
+		prev = line;
+		n++;
+	}
+	ck_assert_int_eq(n, 401);
 	free(list);
 	ck_assert_uint_ne(inode("m/399/recs.json.zst"), 0);
 }

@@ -6,7 +6,8 @@
  * a private fragment); escaping of hostile titles; unchanged files reused
  * on a second build; a failing build leaves the previous site; the
  * members' paths appear in nothing published; past recommendations come
- * back to be rated.  MQ_UPDATE_GOLDEN=1 rewrites the golden files.
+ * back to be rated; 1 thread and 3 build the same site.
+ * MQ_UPDATE_GOLDEN=1 rewrites the golden files.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -96,20 +97,28 @@ teardown(void)
 	ck_assert_int_eq(mq_file_rmtree(top), MQ_OK);
 }
 
+/* Into o: the options of a build of site, with state, on one thread. */
+static void
+opts(struct mq_site_opts *o, uint64_t date, const char *templates)
+{
+	const char *assets = getenv("MQ_ASSETS");
+
+	mq_site_opts_init(o);
+	o->out = site;
+	o->state = state;
+	o->templates = templates;
+	o->assets = assets ? assets : "site";
+	o->data = datadir;
+	o->date = date;
+	o->threads = 1;
+}
+
 static int
 build_n(uint64_t date, const char *templates, uint32_t nrecs)
 {
 	struct mq_site_opts o;
-	const char *assets = getenv("MQ_ASSETS");
 
-	mq_site_opts_init(&o);
-	o.out = site;
-	o.state = state;
-	o.templates = templates;
-	o.assets = assets ? assets : "site";
-	o.data = datadir;
-	o.date = date;
-	o.threads = 1;
+	opts(&o, date, templates);
 	o.nrecs = nrecs;
 	return mq_site_build(&D, &o, NULL);
 }
@@ -420,6 +429,36 @@ START_TEST(one_build_at_a_time_and_the_key_kept)
 }
 END_TEST
 
+/*
+ * The stages on threads (films, members) make on 3 threads what they
+ * make on one, byte for byte: every file of the release, the files
+ * list, the history and the fold-in file.  Same build id, same key.
+ */
+START_TEST(threads_do_not_change_the_site)
+{
+	struct mq_site_opts o;
+	char site3[160], state3[160], cmd[2048];
+
+	snprintf(site3, sizeof(site3), "%s/site3", top);
+	snprintf(state3, sizeof(state3), "%s/state3", top);
+	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", state, state3);
+	ck_assert_int_eq(system(cmd), 0);
+	opts(&o, 20261123, "templates");
+	o.build_id = "T";
+	ck_assert_int_eq(mq_site_build(&D, &o, NULL), MQ_OK);
+	o.out = site3;
+	o.state = state3;
+	o.threads = 3;
+	ck_assert_int_eq(mq_site_build(&D, &o, NULL), MQ_OK);
+	snprintf(cmd, sizeof(cmd), "diff -r '%s.releases/T' '%s.releases/T' "
+	    "&& cmp '%s.releases/T.files.tsv' '%s.releases/T.files.tsv' "
+	    "&& cmp '%s/recommended.tsv' '%s/recommended.tsv' "
+	    "&& cmp '%s/foldin.bin' '%s/foldin.bin'", site, site3, site, site3,
+	    state, state3, state, state3);
+	ck_assert_msg(system(cmd) == 0, "1 and 3 threads differ: %s", cmd);
+}
+END_TEST
+
 Suite *
 site_suite(void)
 {
@@ -435,6 +474,7 @@ site_suite(void)
 	tcase_add_test(tc, member_paths_are_not_published);
 	tcase_add_test(tc, past_recommendations_come_back);
 	tcase_add_test(tc, one_build_at_a_time_and_the_key_kept);
+	tcase_add_test(tc, threads_do_not_change_the_site);
 	suite_add_tcase(s, tc);
 	return s;
 }
