@@ -531,51 +531,6 @@ mq_out_reuse(struct mq_out *o, const char *rel, unsigned flags, int *reused)
 	return add_file(o, rel, pf->hash, pf->size, flags);
 }
 
-const char *
-mq_out_scratch(struct mq_out *o)
-{
-	mq_buf_reset(&o->scratch);
-	mq_buf_printf(&o->scratch, "%s/.scratch-%ld.tmp", o->dir,
-	    (long)getpid());
-	return o->scratch.err ? NULL : o->scratch.s;
-}
-
-int
-mq_out_adopt(struct mq_out *o, const char *rel, const char *path,
-    unsigned flags)
-{
-	struct mq_buf data = MQ_BUF_INIT;
-	char hash[65], dst[PATH_MAX];
-	size_t size;
-	int rc;
-
-	if ((rc = check_rel(rel)) || (rc = make_parents(&o->w, rel)))
-		return rc;
-	if ((rc = mq_buf_read_file(&data, path))) {
-		mq_buf_release(&data);
-		return rc;
-	}
-	mq_sha256_hex(data.s ? data.s : "", data.len, hash);
-	size = data.len;
-	mq_buf_release(&data);
-	if ((rc = add_file(o, rel, hash, size, flags)))
-		return rc;
-	if (reuse(o, rel, hash, size)) {
-		unlink(path);
-		return tally(o, size, 0, 0, 1);
-	}
-	if (snprintf(dst, sizeof(dst), "%s/%s", o->dir, rel) >=
-	    (int)sizeof(dst)) {
-		mq_warnx("%s/%s: path too long", o->dir, rel);
-		return MQ_EIO;
-	}
-	if (rename(path, dst)) {
-		mq_warn("rename %s", dst);
-		return MQ_EIO;
-	}
-	return tally(o, size, 0, 1, 0);
-}
-
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -889,7 +844,6 @@ mq_out_abort(struct mq_out *o)
 	mq_out_writer_release(&o->w);
 	if (o->locked)
 		pthread_mutex_destroy(&o->lock);
-	mq_buf_release(&o->scratch);
 	free(o->site);
 	free(o->releases);
 	free(o->id);

@@ -71,7 +71,6 @@ struct mq_out {
 	struct mq_out_writer w;	/* the writer of mq_out_put() and the rest */
 	pthread_mutex_t lock;	/* files, seen and the statistics */
 	int locked;		/* lock is initialised */
-	struct mq_buf scratch;	/* mq_out_scratch() path */
 	/* statistics */
 	size_t nwritten, nlinked;
 	uint64_t bytes_raw, bytes_zst;
@@ -113,21 +112,6 @@ void mq_out_writer_release(struct mq_out_writer *w);
  */
 int mq_out_wput(struct mq_out_writer *w, const char *rel,
     const struct mq_buf *b, unsigned flags);
-
-/*
- * A path in the release directory where a file may be produced by another
- * writer (the poster code writes its own PNG files); pass it to
- * mq_out_adopt() afterwards.  Valid until the next call.
- */
-const char *mq_out_scratch(struct mq_out *o);
-
-/*
- * Move the file at path (made by the caller, e.g. at mq_out_scratch())
- * into the release as REL: hashed like mq_out_put(), hard-linked from the
- * previous release when unchanged (then path is removed), else renamed.
- */
-int mq_out_adopt(struct mq_out *o, const char *rel, const char *path,
-    unsigned flags);
 
 /*
  * Reuse REL from the previous release without producing it again: for

@@ -518,9 +518,8 @@ palettize(const struct mq_canvas *cv, uint8_t *idx, png_color *pal)
 }
 
 int
-mq_canvas_write_png(const struct mq_canvas *cv, const char *path)
+mq_canvas_png(const struct mq_canvas *cv, const char *name, struct mq_buf *b)
 {
-	struct mq_buf b = MQ_BUF_INIT;
 	struct png_out o;
 	struct pngio io;
 	png_color pal[256];
@@ -531,6 +530,7 @@ mq_canvas_write_png(const struct mq_canvas *cv, const char *path)
 	o.w = cv->w;
 	o.h = cv->h;
 	o.pix = cv->rgb;
+	mq_buf_reset(b);
 	if ((idx = malloc((size_t)cv->w * cv->h)) == NULL)
 		return mq_oom();
 	if ((o.npal = palettize(cv, idx, pal)) > 0) {
@@ -538,13 +538,24 @@ mq_canvas_write_png(const struct mq_canvas *cv, const char *path)
 		o.pal = pal;
 	}
 	io.msg[0] = '\0';
-	if (png_write_buf(&b, &o, &io) == -1) {
-		mq_warnx("%s: PNG: %s", path, io.msg);
+	if (png_write_buf(b, &o, &io) == -1) {
+		mq_warnx("%s: PNG: %s", name, io.msg);
 		rc = MQ_EIO;
-	} else if ((rc = mq_buf_ok(&b)) == MQ_OK)
+	} else
+		rc = mq_buf_ok(b);
+	free(idx);
+	return rc;
+}
+
+int
+mq_canvas_write_png(const struct mq_canvas *cv, const char *path)
+{
+	struct mq_buf b = MQ_BUF_INIT;
+	int rc;
+
+	if ((rc = mq_canvas_png(cv, path, &b)) == MQ_OK)
 		rc = mq_file_write(path, b.s, b.len, 0644);
 	mq_buf_release(&b);
-	free(idx);
 	return rc;
 }
 
@@ -782,7 +793,8 @@ mq_poster_scale(struct mq_poster_ctx *c, const char *in_path,
 		mq_oom();
 		goto out;
 	}
-	rc = mq_canvas_write_png(&c->card, out_path);
+	if (out_path != NULL)
+		rc = mq_canvas_write_png(&c->card, out_path);
 out:
 	fclose(fp);
 	free(in.pix);
@@ -1480,7 +1492,7 @@ mq_poster_draw(struct mq_poster_ctx *c, const char *title, int year,
 	if ((rc = draw_genres(c, genres, ngenres, H - strip, strip, maxw,
 	    strip_fg)) != MQ_OK)
 		return mq_oom();
-	return mq_canvas_write_png(cv, out_path);
+	return out_path != NULL ? mq_canvas_write_png(cv, out_path) : MQ_OK;
 }
 
 /* ------------------------------------------------------------- context */

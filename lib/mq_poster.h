@@ -29,6 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct mq_buf;
+
 #define MQ_POSTER_WIDTH		200	/* default card width */
 #define MQ_POSTER_HEIGHT		300	/* default card height */
 #define MQ_FONT_BOLD		"/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
@@ -82,6 +84,8 @@ void mq_poster_release(struct mq_poster_ctx *c);
  * ellipsis.  year <= 0 means unknown (not shown).  genres[0..ngenres-1]
  * are MovieLens genre names (unknown names get a palette derived from the
  * name; ngenres may be 0).  The same arguments always give the same bytes.
+ * With out_path NULL nothing is written: the card is left in c->card (for
+ * mq_canvas_png()) until the next drawing.
  * Returns MQ_OK; MQ_EIO (message names the path) when the file cannot be
  * written; MQ_ENOMEM.
  */
@@ -94,7 +98,8 @@ int mq_poster_draw(struct mq_poster_ctx *c, const char *title, int year,
  * transparency is composited over dark grey), scale it to the card size,
  * covering the card and cropping the centre of the overflowing axis, with
  * a tent filter as wide as the reduction (area averaging when shrinking,
- * bilinear when enlarging), and write it to out_path atomically.
+ * bilinear when enlarging), and write it to out_path atomically (with
+ * out_path NULL, leave it in c->card as mq_poster_draw() does).
  * Returns MQ_OK; MQ_EDATA (message names in_path) when in_path is not a
  * readable PNG or is larger than 20000 pixels on a side or 50 megapixels
  * (out_path is then not touched); MQ_EIO when in_path cannot be opened or
@@ -135,6 +140,14 @@ int mq_canvas_text(struct mq_poster_ctx *c, struct mq_canvas *cv, int x,
  */
 int mq_canvas_text_width(struct mq_poster_ctx *c, unsigned px_size,
     int bold, const char *utf8);
+
+/*
+ * Encode cv as a PNG (see the top of this file) into b, which is reset
+ * first; name is for messages.  Returns MQ_OK, MQ_EIO (libpng failed;
+ * message names name) or MQ_ENOMEM.
+ */
+int mq_canvas_png(const struct mq_canvas *cv, const char *name,
+    struct mq_buf *b);
 
 /*
  * Write cv to path as a PNG, atomically (see the top of this file).

@@ -476,20 +476,23 @@ fail:
 /* ------------------------------------------------------------------ */
 /* Posters. */
 
+/*
+ * The posters missing from the previous release (their names carry their
+ * content's fingerprint) are drawn, or scaled from DATA/posters/ID.png,
+ * on threads: thread t takes the films t, t + nt, ... of the list, each
+ * with its own drawing context, PNG buffer and writer, straight into the
+ * release.  A poster depends on its film alone, and the manifests are
+ * sorted by path, so the output does not depend on the thread count.
+ */
 struct pjob {
 	struct site *S;
 	const uint32_t *todo;	/* films to draw */
 	uint32_t ntodo;
 	unsigned t, nt;
+	struct mq_out_writer w;
+	struct mq_buf png;
 	int rc;
 };
-
-/* Where poster job k is drawn, in the release directory. */
-static char *
-draw_path(struct site *S, uint32_t k)
-{
-	return mq_strf("%s/.draw-%u.png", S->out.dir, k);
-}
 
 /* Draw (or scale) the posters k = t, t + nt, ... of the job list. */
 static void *
@@ -506,19 +509,15 @@ poster_worker(void *arg)
 		return NULL;
 	for (k = j->t; k < j->ntodo && j->rc == MQ_OK; k += j->nt) {
 		uint32_t i = j->todo[k];
-		char *out = draw_path(S, k), *sup = NULL;
+		char *sup = NULL;
 		struct stat st;
 		unsigned g, ng;
 		int rc = MQ_EDATA;
 
-		if (out == NULL) {
-			j->rc = MQ_ENOMEM;
-			break;
-		}
 		if (S->o->data && (sup = mq_strf("%s/posters/%u.png",
 		    S->o->data, d->movie_id[i])) != NULL &&
 		    stat(sup, &st) == 0) {
-			rc = mq_poster_scale(&ctx, sup, out);
+			rc = mq_poster_scale(&ctx, sup, NULL);
 			if (rc == MQ_EDATA)
 				mq_warnx("%s: unusable, drawing a poster "
 				    "instead", sup);
@@ -528,10 +527,13 @@ poster_worker(void *arg)
 				if (d->genres[i] & (UINT64_C(1) << g))
 					gn[ng++] = d->genre_name[g];
 			rc = mq_poster_draw(&ctx, d->title[i], d->year[i], gn,
-			    ng, d->movie_id[i], out);
+			    ng, d->movie_id[i], NULL);
 		}
+		if (rc == MQ_OK &&
+		    (rc = mq_canvas_png(&ctx.card, S->posterpath[i],
+		    &j->png)) == MQ_OK)
+			rc = mq_out_wput(&j->w, S->posterpath[i], &j->png, 0);
 		j->rc = rc;
-		free(out);
 		free(sup);
 	}
 	mq_poster_release(&ctx);
@@ -544,8 +546,8 @@ make_posters(struct site *S, uint32_t *drawn)
 	const struct mq_data *d = S->d;
 	struct pjob job[16];
 	pthread_t th[16];
-	uint32_t *todo, ntodo = 0, i, k;
-	unsigned nt = mq_threads(S->o->threads), t, started = 0;
+	uint32_t *todo, ntodo = 0, i;
+	unsigned nt = mq_threads(S->o->threads), t, started = 0, ready = 0;
 	int rc = MQ_OK, reused;
 
 	if (nt > 16)
@@ -561,8 +563,12 @@ make_posters(struct site *S, uint32_t *drawn)
 	*drawn = ntodo;
 	if (nt > ntodo)
 		nt = ntodo ? ntodo : 1;
-	for (t = 0; t < nt; t++)
-		job[t] = (struct pjob){ S, todo, ntodo, t, nt, MQ_OK };
+	for (ready = 0; ready < nt; ready++) {
+		job[ready] = (struct pjob){ S, todo, ntodo, ready, nt,
+		    { 0 }, MQ_BUF_INIT, MQ_OK };
+		if ((rc = mq_out_writer_init(&job[ready].w, &S->out)))
+			goto out;
+	}
 	/* jobs whose thread cannot start run here, after job 0 */
 	for (t = 0; t < nt; t++) {
 		if (t > 0 && pthread_create(&th[t], NULL, poster_worker, &job[t]))
@@ -577,18 +583,11 @@ make_posters(struct site *S, uint32_t *drawn)
 	for (t = 0; t < nt; t++)
 		if (job[t].rc && rc == MQ_OK)
 			rc = job[t].rc;
-	/* adopt in film order: the manifest does not depend on threads */
-	for (k = 0; k < ntodo && rc == MQ_OK; k++) {
-		char *p = draw_path(S, k);
-
-		if (p == NULL) {
-			rc = mq_oom();
-			break;
-		}
-		rc = mq_out_adopt(&S->out, S->posterpath[todo[k]], p, 0);
-		free(p);
-	}
 out:
+	for (t = 0; t < ready; t++) {
+		mq_out_writer_release(&job[t].w);
+		mq_buf_release(&job[t].png);
+	}
 	free(todo);
 	return rc;
 }

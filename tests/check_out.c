@@ -164,36 +164,6 @@ START_TEST(abort_leaves_the_previous_site)
 }
 END_TEST
 
-START_TEST(adopt_a_file)
-{
-	struct mq_out o;
-	const char *scratch;
-	FILE *f;
-	ino_t i1;
-
-	ck_assert_int_eq(mq_out_begin(&o, site, "r1"), MQ_OK);
-	scratch = mq_out_scratch(&o);
-	f = fopen(scratch, "w");
-	fputs("png bytes", f);
-	fclose(f);
-	ck_assert_int_eq(mq_out_adopt(&o, "poster/1.png", scratch, 0), MQ_OK);
-	ck_assert_int_ne(access(scratch, F_OK), 0);
-	ck_assert_int_eq(mq_out_commit(&o, NULL, 3), MQ_OK);
-	mq_out_abort(&o);
-	i1 = inode("poster/1.png");
-	ck_assert_int_eq(mq_out_begin(&o, site, "r2"), MQ_OK);
-	scratch = mq_out_scratch(&o);
-	f = fopen(scratch, "w");
-	fputs("png bytes", f);
-	fclose(f);
-	ck_assert_int_eq(mq_out_adopt(&o, "poster/1.png", scratch, 0), MQ_OK);
-	ck_assert_uint_eq(o.nlinked, 1);
-	ck_assert_int_eq(mq_out_commit(&o, NULL, 3), MQ_OK);
-	mq_out_abort(&o);
-	ck_assert_uint_eq(inode("poster/1.png"), i1);
-}
-END_TEST
-
 START_TEST(same_id_twice_and_duplicates)
 {
 	struct mq_out o;
@@ -344,7 +314,6 @@ out_suite(void)
 	tcase_add_test(tc, first_release_and_manifests);
 	tcase_add_test(tc, unchanged_files_are_linked);
 	tcase_add_test(tc, abort_leaves_the_previous_site);
-	tcase_add_test(tc, adopt_a_file);
 	tcase_add_test(tc, same_id_twice_and_duplicates);
 	tcase_add_test(tc, prune_drops_what_killed_builds_left);
 	tcase_add_test(tc, rollback_to_the_previous_release);

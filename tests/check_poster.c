@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check_suites.h"
+#include "mq_buf.h"
 #include "fixture.h"
 #include "mq_err.h"
 #include "mq_out.h"
@@ -222,6 +223,37 @@ START_TEST(card_is_deterministic)
 	ck_assert_int_eq(mq_poster_draw(&ctx, t, 2001, g, 2, 4973,
 	    tpath("c.png")), MQ_OK);
 	ck_assert(same_bytes(tpath("a.png"), tpath("c.png")));
+}
+END_TEST
+
+/* Drawn without a path, the card left in ctx encodes to the file's bytes;
+   and so for a scaled one. */
+START_TEST(card_in_memory)
+{
+	static const char *const g[] = { "Western" };
+	struct mq_buf b = MQ_BUF_INIT;
+	char *x;
+	size_t nx;
+
+	draw_ok("Unforgiven", 1992, g, 1, 1266, "a.png");
+	ck_assert_int_eq(mq_poster_draw(&ctx, "Unforgiven", 1992, g, 1, 1266,
+	    NULL), MQ_OK);
+	ck_assert_int_eq(mq_canvas_png(&ctx.card, "card", &b), MQ_OK);
+	ck_assert_ptr_nonnull(x = fixture_slurp(tpath("a.png"), &nx));
+	ck_assert_uint_eq(b.len, nx);
+	ck_assert_mem_eq(b.s, x, nx);
+	free(x);
+	ck_assert_int_eq(mq_poster_scale(&ctx, tpath("a.png"), tpath("s.png")),
+	    MQ_OK);
+	ck_assert_int_eq(mq_poster_draw(&ctx, "Other", 2000, g, 1, 2, NULL),
+	    MQ_OK);
+	ck_assert_int_eq(mq_poster_scale(&ctx, tpath("a.png"), NULL), MQ_OK);
+	ck_assert_int_eq(mq_canvas_png(&ctx.card, "card", &b), MQ_OK);
+	ck_assert_ptr_nonnull(x = fixture_slurp(tpath("s.png"), &nx));
+	ck_assert_uint_eq(b.len, nx);
+	ck_assert_mem_eq(b.s, x, nx);
+	free(x);
+	mq_buf_release(&b);
 }
 END_TEST
 
@@ -541,6 +573,7 @@ poster_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, card_is_valid_png);
 	tcase_add_test(tc, card_is_deterministic);
+	tcase_add_test(tc, card_in_memory);
 	tcase_add_test(tc, deterministic_across_cache_flush);
 	tcase_add_test(tc, films_differ);
 	tcase_add_test(tc, every_genre_small);
