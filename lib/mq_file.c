@@ -37,7 +37,7 @@ mq_file_finish(int fd, const void *p, size_t n, unsigned mode)
 		off += (size_t)w;
 	}
 	/* the mode whatever the umask */
-	if (fchmod(fd, (mode_t)mode)) {
+	if (mode != MQ_FILE_KEEP_MODE && fchmod(fd, (mode_t)mode)) {
 		e = errno;
 		close(fd);
 		errno = e;

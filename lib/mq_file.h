@@ -16,10 +16,14 @@
 int mq_file_write(const char *path, const void *p, size_t n,
     unsigned mode);
 
+/* For mq_file_finish(): keep the mode the file was created with. */
+#define MQ_FILE_KEEP_MODE	(~0u)
+
 /*
  * Write n bytes of p to the open descriptor fd (all of them, through
- * short writes and EINTR), give it the mode, whatever the umask, and
- * close it.  Returns 0, or -1 with errno set; fd is closed either way.
+ * short writes and EINTR), give it the mode, whatever the umask (unless
+ * mode is MQ_FILE_KEEP_MODE), and close it.  Returns 0, or -1 with errno
+ * set; fd is closed either way.
  */
 int mq_file_finish(int fd, const void *p, size_t n, unsigned mode);
 

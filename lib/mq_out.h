@@ -67,6 +67,7 @@ struct mq_out {
 	size_t *seen;		/* set of paths written: indices into files */
 	size_t seencap;
 	int made;		/* dir was created by this build */
+	int chmod;		/* the umask narrows 0644: files get fchmod */
 	int zlevel;
 	struct mq_out_writer w;	/* the writer of mq_out_put() and the rest */
 	pthread_mutex_t lock;	/* files, seen and the statistics */

@@ -164,6 +164,36 @@ START_TEST(abort_leaves_the_previous_site)
 }
 END_TEST
 
+/* Files are 0644 and directories made whatever the umask: under 077 with
+   an fchmod each, under 022 as open(2) makes them. */
+START_TEST(modes_whatever_the_umask)
+{
+	static const mode_t masks[] = { 077, 022, 0 };
+	struct mq_out o;
+	struct stat st;
+	char id[8], p[256];
+	mode_t old = umask(0);
+	size_t k;
+
+	for (k = 0; k < sizeof(masks) / sizeof(masks[0]); k++) {
+		umask(masks[k]);
+		snprintf(id, sizeof(id), "r%zu", k + 1);
+		ck_assert_int_eq(mq_out_begin(&o, site, id), MQ_OK);
+		ck_assert_int_eq(o.chmod, masks[k] == 077);
+		/* new content each time, so the file is written, not linked */
+		ck_assert_int_eq(mq_out_put(&o, "d/e/f.json", id, strlen(id), 0),
+		    MQ_OK);
+		ck_assert_uint_eq(o.nwritten, 1);
+		ck_assert_int_eq(mq_out_commit(&o, NULL, 3), MQ_OK);
+		mq_out_abort(&o);
+		snprintf(p, sizeof(p), "%s/d/e/f.json", site);
+		ck_assert_int_eq(stat(p, &st), 0);
+		ck_assert_uint_eq(st.st_mode & 0777, 0644);
+	}
+	umask(old);
+}
+END_TEST
+
 START_TEST(same_id_twice_and_duplicates)
 {
 	struct mq_out o;
@@ -315,6 +345,7 @@ out_suite(void)
 	tcase_add_test(tc, unchanged_files_are_linked);
 	tcase_add_test(tc, abort_leaves_the_previous_site);
 	tcase_add_test(tc, same_id_twice_and_duplicates);
+	tcase_add_test(tc, modes_whatever_the_umask);
 	tcase_add_test(tc, prune_drops_what_killed_builds_left);
 	tcase_add_test(tc, rollback_to_the_previous_release);
 	tcase_add_test(tc, threads_write_one_release);
