@@ -174,21 +174,26 @@ out:
 }
 
 size_t
-mq_matrix_find(const struct mq_matrix *m, uint32_t u, uint32_t i)
+mq_lower_u32(const uint32_t *v, size_t lo, size_t hi, uint32_t x)
 {
-	size_t lo = m->u_off[u], hi = m->u_off[u + 1];
-
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (m->u_item[mid] < i)
+		if (v[mid] < x)
 			lo = mid + 1;
-		else if (m->u_item[mid] > i)
-			hi = mid;
 		else
-			return mid;
+			hi = mid;
 	}
-	return (size_t)-1;
+	return lo;
+}
+
+size_t
+mq_matrix_find(const struct mq_matrix *m, uint32_t u, uint32_t i)
+{
+	size_t end = m->u_off[u + 1];
+	size_t k = mq_lower_u32(m->u_item, m->u_off[u], end, i);
+
+	return k < end && m->u_item[k] == i ? k : (size_t)-1;
 }
 
 int

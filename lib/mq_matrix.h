@@ -66,6 +66,12 @@ mq_matrix_ideg(const struct mq_matrix *m, uint32_t i)
 }
 
 /*
+ * The first place in v[lo, hi), which ascends, holding x or more (hi when
+ * none does).
+ */
+size_t mq_lower_u32(const uint32_t *v, size_t lo, size_t hi, uint32_t x);
+
+/*
  * Whether member u rated film i (binary search in u's row).  Returns the
  * position in the u_* arrays, or (size_t)-1.
  */

@@ -375,23 +375,6 @@ inb_offer(struct inb_lists *l, uint32_t i, uint32_t j, float s)
 		l->floor[i] = t->v[0].score;
 }
 
-/* The first place in column i (raters ascending) of a member >= u. */
-static size_t
-col_lower(const struct mq_matrix *R, uint32_t i, uint32_t u)
-{
-	size_t lo = R->i_off[i], hi = R->i_off[i + 1];
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (R->i_user[mid] < u)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /*
  * Thread t of nt: for its share of the member rows, the 16-bit films and
  * each rating's place in its row, written at the rating's place in its
@@ -413,7 +396,8 @@ inb_prep(void *arg, unsigned t, unsigned nt)
 	if (cur == NULL)
 		return mq_oom();
 	for (i = 0; i < R->nitems; i++)
-		cur[i] = col_lower(R, i, u);
+		cur[i] = mq_lower_u32(R->i_user, R->i_off[i], R->i_off[i + 1],
+		    u);
 	for (; u < uend; u++)
 		for (a = R->u_off[u]; a < R->u_off[u + 1]; a++) {
 			i = R->u_item[a];
