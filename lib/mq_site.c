@@ -489,6 +489,7 @@ struct pjob {
 	const uint32_t *todo;	/* films to draw */
 	uint32_t ntodo;
 	unsigned t, nt;
+	int supplied;		/* DATA/posters exists: look for ID.png */
 	struct mq_out_writer w;
 	struct mq_buf png;
 	int rc;
@@ -514,7 +515,7 @@ poster_worker(void *arg)
 		unsigned g, ng;
 		int rc = MQ_EDATA;
 
-		if (S->o->data && (sup = mq_strf("%s/posters/%u.png",
+		if (j->supplied && (sup = mq_strf("%s/posters/%u.png",
 		    S->o->data, d->movie_id[i])) != NULL &&
 		    stat(sup, &st) == 0) {
 			rc = mq_poster_scale(&ctx, sup, NULL);
@@ -548,7 +549,9 @@ make_posters(struct site *S, uint32_t *drawn)
 	pthread_t th[16];
 	uint32_t *todo, ntodo = 0, i;
 	unsigned nt = mq_threads(S->o->threads), t, started = 0, ready = 0;
-	int rc = MQ_OK, reused;
+	int rc = MQ_OK, reused, supplied = 0;
+	struct stat st;
+	char *dir;
 
 	if (nt > 16)
 		nt = 16;
@@ -563,9 +566,18 @@ make_posters(struct site *S, uint32_t *drawn)
 	*drawn = ntodo;
 	if (nt > ntodo)
 		nt = ntodo ? ntodo : 1;
+	/* supplied posters: one stat of the directory, not one per film */
+	if (S->o->data) {
+		if ((dir = mq_strf("%s/posters", S->o->data)) == NULL) {
+			rc = mq_oom();
+			goto out;
+		}
+		supplied = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+		free(dir);
+	}
 	for (ready = 0; ready < nt; ready++) {
 		job[ready] = (struct pjob){ S, todo, ntodo, ready, nt,
-		    { 0 }, MQ_BUF_INIT, MQ_OK };
+		    supplied, { 0 }, MQ_BUF_INIT, MQ_OK };
 		if ((rc = mq_out_writer_init(&job[ready].w, &S->out)))
 			goto out;
 	}

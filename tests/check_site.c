@@ -25,6 +25,7 @@
 #include "mq_data.h"
 #include "mq_err.h"
 #include "mq_out.h"
+#include "mq_poster.h"
 #include "mq_key.h"
 #include "mq_site.h"
 #include "mq_synth.h"
@@ -434,6 +435,54 @@ END_TEST
  * make on one, byte for byte: every file of the release, the files
  * list, the history and the fold-in file.  Same build id, same key.
  */
+/* Whether files a and b hold the same bytes. */
+static int
+files_equal(const char *a, const char *b)
+{
+	size_t na, nb;
+	char *x = fixture_slurp(a, &na), *y = fixture_slurp(b, &nb);
+	int same = x && y && na == nb && memcmp(x, y, na) == 0;
+
+	free(x);
+	free(y);
+	return same;
+}
+
+/* A poster supplied as DATA/posters/ID.png is scaled into the release
+   (the bytes of mq_poster_scale()); the other films' are drawn. */
+START_TEST(supplied_posters_are_scaled)
+{
+	struct mq_poster_ctx ctx;
+	struct mq_canvas cv;
+	struct dirent *e;
+	char p[512], q[512], got[1024] = "";
+	static const uint8_t red[3] = { 200, 30, 30 };
+	DIR *dp;
+
+	snprintf(p, sizeof(p), "%s/posters", datadir);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	ck_assert_int_eq(mq_canvas_init(&cv, 400, 500), MQ_OK);
+	mq_canvas_rect(&cv, 0, 0, 400, 250, red);
+	snprintf(p, sizeof(p), "%s/posters/1.png", datadir);
+	ck_assert_int_eq(mq_canvas_write_png(&cv, p), MQ_OK);
+	mq_canvas_release(&cv);
+	ck_assert_int_eq(build(20260101, "templates"), MQ_OK);
+	/* the release's poster of film 1: poster/1.HASH.png */
+	snprintf(q, sizeof(q), "%s/poster", site);
+	ck_assert_ptr_nonnull(dp = opendir(q));
+	while ((e = readdir(dp)) != NULL)
+		if (strncmp(e->d_name, "1.", 2) == 0)
+			snprintf(got, sizeof(got), "%s/%s", q, e->d_name);
+	closedir(dp);
+	ck_assert_str_ne(got, "");
+	ck_assert_int_eq(mq_poster_init(&ctx, NULL, NULL, 0, 0), MQ_OK);
+	snprintf(q, sizeof(q), "%s/scaled.png", top);
+	ck_assert_int_eq(mq_poster_scale(&ctx, p, q), MQ_OK);
+	mq_poster_release(&ctx);
+	ck_assert(files_equal(got, q));
+}
+END_TEST
+
 START_TEST(threads_do_not_change_the_site)
 {
 	struct mq_site_opts o;
@@ -475,6 +524,7 @@ site_suite(void)
 	tcase_add_test(tc, past_recommendations_come_back);
 	tcase_add_test(tc, one_build_at_a_time_and_the_key_kept);
 	tcase_add_test(tc, threads_do_not_change_the_site);
+	tcase_add_test(tc, supplied_posters_are_scaled);
 	suite_add_tcase(s, tc);
 	return s;
 }
