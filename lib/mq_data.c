@@ -1764,7 +1764,9 @@ read_ratings(struct loader *L, FILE *fp)
 	rc = mq_csv_read_range(fp, L->path, at, 0, &lines, on_row, L);
 	pthread_join(th, NULL);
 	memset(&h->L.movies, 0, sizeof(h->L.movies));	/* not its own */
-	if (rc == MQ_OK && h->rc == MQ_OK)
+	/* the first half must have held the header, else the second
+	   half read it as data: that half is read again too */
+	if (rc == MQ_OK && h->rc == MQ_OK && L->header)
 		rc = half_adopt(L, h, lines);
 	else if (rc == MQ_OK)	/* a reject, or any failure: in order */
 		rc = mq_csv_read_range(fp, L->path, -1, lines, NULL, on_row,

@@ -431,7 +431,7 @@ inb_head(v2f *restrict dc, const uint16_t *restrict item16,
 	v2f wv = { wi, 1.0f };
 
 	for (; b < e; b++) {
-		v2f x = { wt[half[b]], 1.0f };
+		v2f x = { wt[half[b] & 15], 1.0f };
 
 		dc[item16 != NULL ? item16[b] : item32[b]] += wv * x;
 	}
@@ -987,7 +987,7 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 			for (b = R->u_off[v]; b < R->u_off[v + 1]; b++) {
 				uint32_t i = R->u_item[b];
 
-				dot += x[i] * wt[R->u_half[b]];
+				dot += x[i] * wt[R->u_half[b] & 15];
 				shared += mark[i];
 			}
 			reads += mq_matrix_udeg(R, v);

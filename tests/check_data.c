@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -586,7 +587,9 @@ END_TEST
  * rejects at the same lines.  The set is written here: 4 000 ratings by
  * 300 members, one (member, film) rated in both halves; variant 1 adds a
  * bad rating in the second half (read again in order), variant 2 quotes
- * the rows around the middle (no split).
+ * the rows around the middle (no split), variant 3 opens a quote that no
+ * line closes 10 rows before the middle: the row is open where a split
+ * would be, so there must be none.
  */
 static void
 split_write(const char *dir, int variant)
@@ -612,6 +615,8 @@ split_write(const char *dir, int variant)
 			u = 7, m = 40;
 		if (variant == 1 && k == n - 900)
 			fprintf(f, "%u,%u,7.5,%u\n", u, m, 1000 + k);
+		else if (variant == 3 && k == n / 2 - 10)
+			fprintf(f, "%u,%u,\"4.0,%u\n", u, m, 1000 + k);
 		else if (quoted)
 			fprintf(f, "\"%u\",%u,%u.%u,%u\n", u, m, 1 + k % 4,
 			    k % 2 ? 5 : 0, 1000 + k);
@@ -647,7 +652,7 @@ START_TEST(test_split_ratings)
 {
 	char dir[] = "/tmp/mq_splitXXXXXX", path[600], *ra, *rb;
 	struct mq_data a, b;
-	const size_t want_dup[] = { 1, 1, 1 }, want_parts[] = { 2, 1, 1 };
+	const size_t want_dup[] = { 1, 1, 1, 1 }, want_parts[] = { 2, 1, 1, 1 };
 	int variant = _i;
 	size_t nnz;
 
@@ -661,6 +666,8 @@ START_TEST(test_split_ratings)
 	    want_dup[variant]);
 	ck_assert_uint_eq(b.stats[MQ_F_RATINGS].rejected[MQ_REJ_RATING],
 	    variant == 1 ? 1u : 0u);
+	ck_assert_uint_eq(b.stats[MQ_F_RATINGS].rejected[MQ_REJ_SYNTAX],
+	    variant == 3 ? 1u : 0u);
 	ck_assert_str_eq(ra, rb);
 	ck_assert_uint_eq(a.stats[MQ_F_RATINGS].rows, 4000);
 	ck_assert_uint_eq(b.stats[MQ_F_RATINGS].rows, 4000);
@@ -682,6 +689,59 @@ START_TEST(test_split_ratings)
 	free(rb);
 	mq_data_release(&a);
 	mq_data_release(&b);
+	snprintf(path, sizeof(path), "%s/movies.csv", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/ratings.csv", dir);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+/*
+ * A first half of nothing but blank lines holds no header: the second
+ * half, which takes its first row as data, must not be kept, or a wrong
+ * header that parses as a rating would be missed.  Both loads fail alike.
+ */
+START_TEST(test_split_header_in_second_half)
+{
+	char dir[] = "/tmp/mq_splithXXXXXX", path[600], err[2][1024];
+	struct mq_load_opts o;
+	struct mq_data d;
+	FILE *f;
+	int k, fd, saved;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	split_write(dir, 0);
+	snprintf(path, sizeof(path), "%s/ratings.csv", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	for (k = 0; k < 4000; k++)
+		fputc('\n', f);
+	fputs("1,2,3.0,4\n", f);	/* a wrong header, a fine rating */
+	for (k = 0; k < 19; k++)
+		fprintf(f, "%d,%d,4.0,100\n", 1 + k, 1 + k);
+	ck_assert_int_eq(fclose(f), 0);
+	for (k = 0; k < 2; k++) {
+		mq_load_opts_init(&o);
+		o.quiet = 1;
+		o.split_min = (size_t)k;
+		snprintf(path, sizeof(path), "%s/err", dir);
+		fflush(stderr);
+		saved = dup(2);
+		ck_assert_int_ge(fd = open(path, O_WRONLY | O_CREAT | O_TRUNC,
+		    0600), 0);
+		dup2(fd, 2);
+		close(fd);
+		ck_assert_int_eq(mq_data_load(&d, dir, &o), MQ_EDATA);
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		ck_assert_ptr_nonnull(f = fopen(path, "r"));
+		err[k][fread(err[k], 1, sizeof(err[k]) - 1, f)] = '\0';
+		fclose(f);
+		unlink(path);
+	}
+	ck_assert(strstr(err[0], "ratings.csv:4001: wrong header") != NULL);
+	ck_assert_str_eq(err[0], err[1]);
 	snprintf(path, sizeof(path), "%s/movies.csv", dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/ratings.csv", dir);
@@ -915,7 +975,8 @@ data_suite(void)
 	tcase_add_test(tc, test_genome_and_optional_files);
 	tcase_add_test(tc, test_rejects_file);
 	tcase_add_test(tc, test_io_errors);
-	tcase_add_loop_test(tc, test_split_ratings, 0, 3);
+	tcase_add_loop_test(tc, test_split_ratings, 0, 4);
+	tcase_add_test(tc, test_split_header_in_second_half);
 	tcase_add_test(tc, test_real_small);
 	tcase_add_test(tc, test_out_of_memory);
 	suite_add_tcase(s, tc);

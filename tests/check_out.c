@@ -164,8 +164,8 @@ START_TEST(abort_leaves_the_previous_site)
 }
 END_TEST
 
-/* Files are 0644 and directories made whatever the umask: under 077 with
-   an fchmod each, under 022 as open(2) makes them. */
+/* Files are 0644 whatever the umask: under 077 with an fchmod each, under
+   022 and 0 as open(2) makes them.  (Directories follow the umask.) */
 START_TEST(modes_whatever_the_umask)
 {
 	static const mode_t masks[] = { 077, 022, 0 };

@@ -236,6 +236,7 @@ START_TEST(card_in_memory)
 	size_t nx;
 
 	draw_ok("Unforgiven", 1992, g, 1, 1266, "a.png");
+	draw_ok("Something else", 1990, g, 1, 7, "between.png");
 	ck_assert_int_eq(mq_poster_draw(&ctx, "Unforgiven", 1992, g, 1, 1266,
 	    NULL), MQ_OK);
 	ck_assert_int_eq(mq_canvas_png(&ctx.card, "card", &b), MQ_OK);
