@@ -1644,13 +1644,16 @@ half_release(struct half *h)
 }
 
 /*
- * Start parsing the second half, from at, on a thread of its own; NULL
- * when it cannot start (the caller reads the file in one go).
+ * Start parsing the second half of the file on fd, from at, on a thread
+ * of its own; NULL when it cannot start (the caller reads the file in one
+ * go).  The half opens the path again, and must find the same file there
+ * (not one renamed over it since).
  */
 static struct half *
-half_start(struct loader *L, off_t size, off_t at, pthread_t *th)
+half_start(struct loader *L, int fd, off_t size, off_t at, pthread_t *th)
 {
 	struct half *h = calloc(1, sizeof(*h));
+	struct stat a, b;
 
 	if (h == NULL)
 		return NULL;
@@ -1662,6 +1665,8 @@ half_start(struct loader *L, off_t size, off_t at, pthread_t *th)
 	h->L.movies = L->movies;	/* read only, by both */
 	memcpy(h->L.path, L->path, sizeof(h->L.path));
 	if ((h->fp = fopen(L->path, "r")) == NULL ||
+	    fstat(fd, &a) != 0 || fstat(fileno(h->fp), &b) != 0 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino ||
 	    fseeko(h->fp, at, SEEK_SET) != 0)
 		goto fail;
 	reserve_ratings(&h->L, size - at);
@@ -1758,7 +1763,7 @@ read_ratings(struct loader *L, FILE *fp)
 	if (L->o->split_min > 0 && sb.st_size > 0 &&
 	    (size_t)sb.st_size >= L->o->split_min &&
 	    split_point(fileno(fp), sb.st_size, &at) == 0)
-		h = half_start(L, sb.st_size, at, &th);
+		h = half_start(L, fileno(fp), sb.st_size, at, &th);
 	if (h == NULL)
 		return mq_csv_read(fp, L->path, on_row, L);
 	rc = mq_csv_read_range(fp, L->path, at, 0, &lines, on_row, L);
