@@ -627,6 +627,19 @@ split_write(const char *dir, int variant)
 	ck_assert_int_eq(fclose(f), 0);
 }
 
+/* Remove what split_write() made. */
+static void
+split_remove(const char *dir)
+{
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/movies.csv", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/ratings.csv", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* Load dir with split_min; the rejects file's text into *rej. */
 static void
 split_load(const char *dir, size_t split_min, struct mq_data *d, char **rej)
@@ -650,7 +663,7 @@ split_load(const char *dir, size_t split_min, struct mq_data *d, char **rej)
 
 START_TEST(test_split_ratings)
 {
-	char dir[] = "/tmp/mq_splitXXXXXX", path[600], *ra, *rb;
+	char dir[] = "/tmp/mq_splitXXXXXX", *ra, *rb;
 	struct mq_data a, b;
 	const size_t want_dup[] = { 1, 1, 1, 1 }, want_parts[] = { 2, 1, 1, 1 };
 	int variant = _i;
@@ -689,11 +702,7 @@ START_TEST(test_split_ratings)
 	free(rb);
 	mq_data_release(&a);
 	mq_data_release(&b);
-	snprintf(path, sizeof(path), "%s/movies.csv", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/ratings.csv", dir);
-	unlink(path);
-	rmdir(dir);
+	split_remove(dir);
 }
 END_TEST
 
@@ -742,11 +751,7 @@ START_TEST(test_split_header_in_second_half)
 	}
 	ck_assert(strstr(err[0], "ratings.csv:4001: wrong header") != NULL);
 	ck_assert_str_eq(err[0], err[1]);
-	snprintf(path, sizeof(path), "%s/movies.csv", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/ratings.csv", dir);
-	unlink(path);
-	rmdir(dir);
+	split_remove(dir);
 }
 END_TEST
 
