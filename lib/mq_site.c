@@ -474,137 +474,6 @@ fail:
 }
 
 /* ------------------------------------------------------------------ */
-/* Posters. */
-
-/*
- * The posters missing from the previous release (their names carry their
- * content's fingerprint) are drawn, or scaled from DATA/posters/ID.png,
- * on threads: thread t takes the films t, t + nt, ... of the list, each
- * with its own drawing context, PNG buffer and writer, straight into the
- * release.  A poster depends on its film alone, and the manifests are
- * sorted by path, so the output does not depend on the thread count.
- */
-struct pjob {
-	struct site *S;
-	const uint32_t *todo;	/* films to draw */
-	uint32_t ntodo;
-	unsigned t, nt;
-	int supplied;		/* DATA/posters exists: look for ID.png */
-	struct mq_out_writer w;
-	struct mq_buf png;
-	int rc;
-};
-
-/* Draw (or scale) the posters k = t, t + nt, ... of the job list. */
-static void *
-poster_worker(void *arg)
-{
-	struct pjob *j = arg;
-	struct site *S = j->S;
-	const struct mq_data *d = S->d;
-	struct mq_poster_ctx ctx;
-	const char *gn[MQ_GENRES_MAX];
-	uint32_t k;
-
-	if ((j->rc = mq_poster_init(&ctx, NULL, NULL, 0, 0)))
-		return NULL;
-	for (k = j->t; k < j->ntodo && j->rc == MQ_OK; k += j->nt) {
-		uint32_t i = j->todo[k];
-		char *sup = NULL;
-		struct stat st;
-		unsigned g, ng;
-		int rc = MQ_EDATA;
-
-		if (j->supplied && (sup = mq_strf("%s/posters/%u.png",
-		    S->o->data, d->movie_id[i])) != NULL &&
-		    stat(sup, &st) == 0) {
-			rc = mq_poster_scale(&ctx, sup, NULL);
-			if (rc == MQ_EDATA)
-				mq_warnx("%s: unusable, drawing a poster "
-				    "instead", sup);
-		}
-		if (rc == MQ_EDATA) {
-			for (g = 0, ng = 0; g < d->ngenres; g++)
-				if (d->genres[i] & (UINT64_C(1) << g))
-					gn[ng++] = d->genre_name[g];
-			rc = mq_poster_draw(&ctx, d->title[i], d->year[i], gn,
-			    ng, d->movie_id[i], NULL);
-		}
-		if (rc == MQ_OK &&
-		    (rc = mq_canvas_png(&ctx.card, S->posterpath[i],
-		    &j->png)) == MQ_OK)
-			rc = mq_out_wput(&j->w, S->posterpath[i], &j->png, 0);
-		j->rc = rc;
-		free(sup);
-	}
-	mq_poster_release(&ctx);
-	return NULL;
-}
-
-static int
-make_posters(struct site *S, uint32_t *drawn)
-{
-	const struct mq_data *d = S->d;
-	struct pjob job[16];
-	pthread_t th[16];
-	uint32_t *todo, ntodo = 0, i;
-	unsigned nt = mq_threads(S->o->threads), t, started = 0, ready = 0;
-	int rc = MQ_OK, reused, supplied = 0;
-	struct stat st;
-	char *dir;
-
-	if (nt > 16)
-		nt = 16;
-	if ((todo = mq_allocarray(d->nmovies, sizeof(*todo))) == NULL)
-		return mq_oom();
-	for (i = 0; i < d->nmovies; i++) {
-		if ((rc = mq_out_reuse(&S->out, S->posterpath[i], 0, &reused)))
-			goto out;
-		if (!reused)
-			todo[ntodo++] = i;
-	}
-	*drawn = ntodo;
-	if (nt > ntodo)
-		nt = ntodo ? ntodo : 1;
-	/* supplied posters: one stat of the directory, not one per film */
-	if (S->o->data) {
-		if ((dir = mq_strf("%s/posters", S->o->data)) == NULL) {
-			rc = mq_oom();
-			goto out;
-		}
-		supplied = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
-		free(dir);
-	}
-	for (ready = 0; ready < nt; ready++) {
-		job[ready] = (struct pjob){ S, todo, ntodo, ready, nt,
-		    supplied, { 0 }, MQ_BUF_INIT, MQ_OK };
-		if ((rc = mq_out_writer_init(&job[ready].w, &S->out)))
-			goto out;
-	}
-	/* jobs whose thread cannot start run here, after job 0 */
-	for (t = 0; t < nt; t++) {
-		if (t > 0 && pthread_create(&th[t], NULL, poster_worker, &job[t]))
-			break;
-		started = t + 1;
-	}
-	for (t = 0; t < nt; t++)
-		if (t == 0 || t >= started)
-			poster_worker(&job[t]);
-	for (t = 1; t < started; t++)
-		pthread_join(th[t], NULL);
-	for (t = 0; t < nt; t++)
-		if (job[t].rc && rc == MQ_OK)
-			rc = job[t].rc;
-out:
-	for (t = 0; t < ready; t++) {
-		mq_out_writer_release(&job[t].w);
-		mq_buf_release(&job[t].png);
-	}
-	free(todo);
-	return rc;
-}
-
-/* ------------------------------------------------------------------ */
 /* Stages on threads. */
 
 /*
@@ -715,6 +584,119 @@ blocks_run(struct site *S, const char *name, uint32_t n, unsigned nt,
 		progress(S, name, n, n);
 	free(T);
 	free(th);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Posters. */
+
+/*
+ * The posters missing from the previous release (their names carry their
+ * content's fingerprint) are drawn, or scaled from DATA/posters/ID.png,
+ * on threads (blocks_run), each with its own drawing context, PNG buffer
+ * and writer, straight into the release.  A poster depends on its film
+ * alone, and the manifests are sorted by path, so the output does not
+ * depend on the thread count.
+ */
+struct pjob {
+	struct site *S;
+	const uint32_t *todo;	/* films to draw */
+	int supplied;		/* DATA/posters exists: look for ID.png */
+	struct mq_poster_ctx ctx;
+	int ctx_ok;		/* ctx is set up */
+	struct mq_out_writer w;
+	struct mq_buf png;
+};
+
+/* Draw (or scale) the poster of film todo[k], through the thread's job. */
+static int
+poster_one(void *arg, uint32_t k)
+{
+	struct pjob *j = arg;
+	struct site *S = j->S;
+	const struct mq_data *d = S->d;
+	const char *gn[MQ_GENRES_MAX];
+	uint32_t i = j->todo[k];
+	char *sup = NULL;
+	struct stat st;
+	unsigned g, ng;
+	int rc = MQ_EDATA;
+
+	if (j->supplied && (sup = mq_strf("%s/posters/%u.png", S->o->data,
+	    d->movie_id[i])) != NULL && stat(sup, &st) == 0) {
+		rc = mq_poster_scale(&j->ctx, sup, NULL);
+		if (rc == MQ_EDATA)
+			mq_warnx("%s: unusable, drawing a poster instead", sup);
+	}
+	if (rc == MQ_EDATA) {
+		for (g = 0, ng = 0; g < d->ngenres; g++)
+			if (d->genres[i] & (UINT64_C(1) << g))
+				gn[ng++] = d->genre_name[g];
+		rc = mq_poster_draw(&j->ctx, d->title[i], d->year[i], gn, ng,
+		    d->movie_id[i], NULL);
+	}
+	if (rc == MQ_OK && (rc = mq_canvas_png(&j->ctx.card, S->posterpath[i],
+	    &j->png)) == MQ_OK)
+		rc = mq_out_wput(&j->w, S->posterpath[i], &j->png, 0);
+	free(sup);
+	return rc;
+}
+
+static int
+make_posters(struct site *S, uint32_t *drawn)
+{
+	const struct mq_data *d = S->d;
+	struct pjob *job = NULL;
+	uint32_t *todo, ntodo = 0, i;
+	unsigned nt = mq_threads(S->o->threads), t;
+	int rc = MQ_OK, reused, supplied = 0;
+	struct stat st;
+	char *dir;
+
+	if ((todo = mq_allocarray(d->nmovies, sizeof(*todo))) == NULL)
+		return mq_oom();
+	for (i = 0; i < d->nmovies; i++) {
+		if ((rc = mq_out_reuse(&S->out, S->posterpath[i], 0, &reused)))
+			goto out;
+		if (!reused)
+			todo[ntodo++] = i;
+	}
+	*drawn = ntodo;
+	if (nt > ntodo)
+		nt = ntodo ? ntodo : 1;
+	/* supplied posters: one stat of the directory, not one per film */
+	if (S->o->data) {
+		if ((dir = mq_strf("%s/posters", S->o->data)) == NULL) {
+			rc = mq_oom();
+			goto out;
+		}
+		supplied = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+		free(dir);
+	}
+	if ((job = calloc(nt, sizeof(*job))) == NULL) {
+		rc = mq_oom();
+		goto out;
+	}
+	for (t = 0; t < nt; t++) {
+		job[t].S = S;
+		job[t].todo = todo;
+		job[t].supplied = supplied;
+		if ((rc = mq_out_writer_init(&job[t].w, &S->out)) ||
+		    (rc = mq_poster_init(&job[t].ctx, NULL, NULL, 0, 0)))
+			goto out;
+		job[t].ctx_ok = 1;
+	}
+	rc = blocks_run(S, "posters", ntodo, nt, job, sizeof(*job),
+	    poster_one);
+out:
+	for (t = 0; job != NULL && t < nt; t++) {
+		if (job[t].ctx_ok)
+			mq_poster_release(&job[t].ctx);
+		mq_out_writer_release(&job[t].w);
+		mq_buf_release(&job[t].png);
+	}
+	free(job);
+	free(todo);
 	return rc;
 }
 
