@@ -191,6 +191,20 @@ sim_weight(enum mq_sim sim, uint8_t half, float mu)
 	}
 }
 
+/*
+ * sim_weight() by half stars into wt[0..15], for a member with mean mu:
+ * what the walks look a rating's weight up in (only 1..10 occur; & 15
+ * keeps any byte inside).  It depends on mu only under MQ_SIM_ADJUSTED.
+ */
+static void
+half_weights(enum mq_sim sim, float mu, float wt[16])
+{
+	unsigned h;
+
+	for (h = 0; h < 16; h++)
+		wt[h] = sim_weight(sim, (uint8_t)h, mu);
+}
+
 /* Weight of a rating when scoring: 1, more for liked films, never < 0. */
 static inline float
 like_weight(double liked, uint8_t half, float mu)
@@ -303,8 +317,8 @@ col_weights(const struct mq_matrix *R, const struct mq_params *p,
  *    factor cnt / (cnt + shrink) it feeds is off by less than 1e-6.  The
  *    product lane does exactly the scalar mul-then-add (no contraction in
  *    ISO C mode), so the similarities are unchanged.
- *  - The weight of a rating comes from its half stars through a table of
- *    11, not from an array of floats the size of the ratings, and films
+ *  - The weight of a rating comes from its half stars through a table
+ *    (half_weights), not from an array of floats the size of the ratings, and films
  *    are read as 16-bit indexes when there are at most 65 536: 3 bytes a
  *    rating streamed instead of 8.
  *  - There is no "first touch?" branch: the films a row touched are found
@@ -467,7 +481,6 @@ inb_worker(void *arg, unsigned t, unsigned nt)
 	v2f *restrict dc = calloc(R->nitems ? R->nitems : 1, sizeof(*dc));
 	float wt[16];
 	uint32_t i, j;
-	unsigned h;
 	size_t a;
 
 	if (!dc || inb_lists_init(l, R->nitems, p->k)) {
@@ -475,8 +488,7 @@ inb_worker(void *arg, unsigned t, unsigned nt)
 		return mq_oom();
 	}
 	/* a rating's weight by half stars; per member under "adjusted" */
-	for (h = 0; h < 16; h++)
-		wt[h] = sim_weight(p->sim, (uint8_t)h, 0);
+	half_weights(p->sim, 0, wt);
 	for (i = t; i < R->nitems; i += nt) {
 		size_t end = R->i_off[i + 1];
 
@@ -498,9 +510,7 @@ inb_worker(void *arg, unsigned t, unsigned nt)
 				    g + rpos[a + PREFETCH]);
 			}
 			if (p->sim == MQ_SIM_ADJUSTED)
-				for (h = 0; h < 16; h++)
-					wt[h] = sim_weight(p->sim,
-					    (uint8_t)h, c->mu[u]);
+				half_weights(p->sim, c->mu[u], wt);
 			if (item16 != NULL)
 				inb_head(dc, item16, NULL, R->u_half, f,
 				    f + rpos[a], wt, c->wcol[a]);
@@ -569,6 +579,8 @@ mq_nbrs_items(struct mq_nbrs *nb, const struct mq_matrix *R,
 	uint32_t *rpos = NULL;
 	uint16_t *item16 = NULL;
 	size_t nnz = R->nnz ? R->nnz : 1;
+	/* films fit 16 bits */
+	int narrow = R->nitems <= (uint32_t)UINT16_MAX + 1;
 	unsigned t, nt = mq_threads(p->threads);
 	int rc;
 
@@ -579,11 +591,11 @@ mq_nbrs_items(struct mq_nbrs *nb, const struct mq_matrix *R,
 	pw_col = mq_allocarray(R->nitems, sizeof(float));
 	wcol = mq_allocarray(nnz, sizeof(float));
 	rpos = mq_allocarray(nnz, sizeof(*rpos));
-	if (R->nitems <= (uint32_t)UINT16_MAX + 1)
+	if (narrow)
 		item16 = mq_allocarray(nnz, sizeof(*item16));
 	lists = calloc(nt, sizeof(*lists));
 	if (!mu || !pw_row || !pw_col || !wcol || !rpos || !lists ||
-	    (R->nitems <= (uint32_t)UINT16_MAX + 1 && item16 == NULL)) {
+	    (narrow && item16 == NULL)) {
 		rc = mq_oom();
 		goto out;
 	}
@@ -876,7 +888,7 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 	uint64_t walked = 0, reads = 0;
 	uint32_t u, v, q, ntouch;
 	size_t a, b, beg, end;
-	float floor;
+	float floor, wt[16];
 	int rc = MQ_OK;
 
 	if (!est || !touched || !x || !mark || !rw || !ord || !tmp || !shr ||
@@ -888,6 +900,8 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 	shr[0] = 0;
 	for (q = 1; q <= p->user_recent; q++)
 		shr[q] = q / (q + (float)p->shrink);
+	/* a rating's weight by half stars; per candidate under "adjusted" */
+	half_weights(p->sim, 0, wt);
 	for (u = t; u < R->nusers; u += nt) {
 		double nu = 0;
 
@@ -963,9 +977,8 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 			cbeg[q] = R->u_off[cand.v[q].id];
 		mq_topk_reset(&top);
 		for (q = 0; q < cand.n; q++) {
-			float dot = 0, wt[16];
+			float dot = 0;
 			uint32_t shared = 0;
-			unsigned h;
 
 			v = cand.v[q].id;
 			/* the rows are scattered: ask for a later
@@ -977,9 +990,8 @@ unb_bounded_worker(void *arg, unsigned t, unsigned nt)
 				    R->u_half, cbeg[q + PREFETCH],
 				    R->u_off[w + 1]);
 			}
-			for (h = 0; h < 16; h++)
-				wt[h] = sim_weight(p->sim, (uint8_t)h,
-				    c->mu[v]);
+			if (p->sim == MQ_SIM_ADJUSTED)
+				half_weights(p->sim, c->mu[v], wt);
 			/* no branch on mark[i]: which of v's films u
 			   shares is a coin toss the CPU mispredicts, and
 			   x is 0 off u's films, so adding every term gives
